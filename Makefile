@@ -1,0 +1,23 @@
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint
+
+$(BIN)/indicators: pyproject.toml
+	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(BIN)/indicators
+
+setup: $(BIN)/indicators
+
+demo: setup
+	$(BIN)/indicators suggest samples/ -o out/suggestions.jsonl
+
+test: setup
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check src tests scripts
