@@ -179,7 +179,8 @@ class Skip:
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.detail} [{self.reason}]"
+        ident = "" if self.id is None else f" ({_show_id(self.id)})"
+        return f"{where}{ident}: {self.detail} [{self.reason}]"
 
 
 @dataclass
@@ -314,7 +315,8 @@ def _parse_year(value: Any, *, int_like_text: bool) -> int | None:
         if m:
             year = int(m.group(1))
     if year is None:
-        raise _Bad("bad_year", f"year {_show_label(value)} is not an integer")
+        kind = "text" if isinstance(value, str) else type(value).__name__
+        raise _Bad("bad_year", f"year is {kind}, not an integer")
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise _Bad("bad_year", f"year {year} is outside {YEAR_MIN}-{YEAR_MAX}")
     return year
@@ -372,11 +374,13 @@ class _Reader:
         if self.strict:
             raise InputError(str(s), source=source, line=line, reason=reason, skip=s)
 
-    def accept(self, conv: Conversation) -> bool:
+    def accept(self, conv: Conversation, empty_detail: str | None = None) -> bool:
         """Check a parsed conversation against the run: empty, duplicate id. Counts it."""
         source = conv.source or "?"
         if not any(t.text.strip() for t in conv.turns):
-            detail = "conversation has no messages" if not conv.turns else "all messages are empty"
+            detail = empty_detail or (
+                "conversation has no messages" if not conv.turns else "all messages are empty"
+            )
             self.skip(source, conv.line, conv.id, "empty_conversation", detail)
             return False
         prev = self.seen.get(conv.id)
@@ -728,6 +732,7 @@ def _csv_columns(header: list[str], opts: CsvOptions, source: str, line: int) ->
 @dataclass
 class _CsvGroup:
     first_line: int
+    rows: int = 0
     turns: list[Turn] = field(default_factory=list)
     year: int | None = None
     channel: str | None = None
@@ -817,6 +822,7 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
         group = groups.get(conv_id)
         if group is None:
             group = groups[conv_id] = _CsvGroup(first_line=start)
+        group.rows += 1
         try:
             _csv_row(row, cols, group, header)
         except _Bad as e:
@@ -830,7 +836,8 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
             source=source,
             line=group.first_line,
         )
-        if r.accept(conv):
+        n = group.rows
+        if r.accept(conv, f"all {n} row{'s' * (n != 1)} of this conversation were skipped"):
             yield conv
 
 
