@@ -131,6 +131,7 @@ def test_jsonl_integer_id_becomes_string(tmp_path):
 
 BAD_JSONL = [
     ("malformed_json", '{"id": "C9", "turns": [{"speaker": "bezoeker", "text": "' + SENTINEL),
+    ("malformed_json", '{"id": "C9", "turns": [], "x": "' + SENTINEL + "\t" + '"}'),
     ("malformed_json", "[" * 100_000),
     ("malformed_json", '{"id": "C9", "year": ' + "9" * 5000 + "}"),
     ("malformed_json", '{"id": "C9", "turns": [], "text": "\\q' + SENTINEL + '"}'),
@@ -186,7 +187,7 @@ def test_jsonl_bad_line_is_skipped_with_reason_and_line(tmp_path, reason, line):
     with pytest.raises(InputError) as exc:
         list(read_conversations(p, strict=True))
     assert (exc.value.reason, exc.value.line, exc.value.source) == (reason, 3, str(p))
-    assert str(p) in str(exc.value) and ":3:" in str(exc.value)
+    assert str(exc.value).startswith((f"{p}:3: ", f"{p}:3 ('C9"))
     assert_no_text(report, exc.value)
 
 

@@ -502,7 +502,8 @@ def _json_conversation(obj: Any, source: str, lineno: int, with_gold: bool) -> C
 def _json_error_detail(err: ValueError | RecursionError) -> str:
     if isinstance(err, json.JSONDecodeError):
         # e.msg is a fixed phrase; cut anything after a colon to never echo input
-        return f"malformed JSON: {err.msg.split(':')[0]} at column {err.colno}"
+        phrase = err.msg.split(":")[0].removesuffix(" at")
+        return f"malformed JSON: {phrase} at column {err.colno}"
     if isinstance(err, RecursionError):
         return "malformed JSON: nested too deeply"
     return "malformed JSON: a number is too large"
