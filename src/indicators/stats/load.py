@@ -1,0 +1,248 @@
+"""Read confirmed annotations (dev-corpus JSONL, optionally with a ``review`` block).
+
+A record with a ``review`` whose ``status`` is not ``"confirmed"`` is *pending*: it is kept
+apart and only counted. A record without ``review`` (gold JSONL) counts as confirmed.
+Malformed lines and invalid records are never dropped silently: each becomes a
+:class:`Problem` (file, line number, reason) and is counted. Problems never quote
+conversation text, only ids, files, line numbers and codebook ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..codebook import Codebook
+
+SINGLE_MISSING = "onbekend"
+
+
+class StatsInputError(ValueError):
+    """An input path is missing or holds no JSONL files."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    reason: str
+    id: str | None = None
+
+    def __str__(self) -> str:
+        rid = f" (id {self.id})" if self.id else ""
+        return f"{self.file}:{self.line}{rid}: {self.reason}"
+
+
+@dataclass
+class StatRecord:
+    """One confirmed (or pending) conversation, normalised for the statistics."""
+
+    id: str
+    year: int
+    channel: str | None
+    codes: frozenset[str]  # confirmed codes incl. derived klant_bewust(_combinatie)
+    platforms: tuple[str, ...]
+    context: dict[str, Any]  # single-choice: value id; multi-choice: tuple (empty = unknown)
+    turns: list[dict[str, str]] = field(default_factory=list, repr=False)
+    evidence: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    machine_codes: tuple[str, ...] | None = None
+    coder: str | None = None
+    confirmed_at: str | None = None
+    source: str = ""
+    line: int = 0
+    pending: bool = False
+
+    def known(self, variable: str) -> bool:
+        v = self.context.get(variable)
+        return bool(v) if isinstance(v, tuple) else v not in (None, SINGLE_MISSING)
+
+
+@dataclass
+class LoadResult:
+    files: list[str] = field(default_factory=list)
+    lines: int = 0
+    confirmed: list[StatRecord] = field(default_factory=list)  # every confirmed record
+    pending: list[StatRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.problems)
+
+
+def jsonl_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and directories (``*.jsonl`` below them, sorted) into a file list."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(x for x in p.rglob("*.jsonl") if x.is_file())
+            if not found:
+                raise StatsInputError(f"{p}: directory holds no .jsonl files")
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise StatsInputError(f"{p}: no such file or directory")
+    return out
+
+
+def _multi(value: Any) -> tuple[str, ...] | None:
+    """A multi-choice value as a tuple without ``onbekend``; None when malformed."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        return None
+    return tuple(dict.fromkeys(x for x in value if x != SINGLE_MISSING))
+
+
+def parse_record(obj: Any, cb: Codebook, file: str, line: int) -> StatRecord | Problem:
+    """Validate one decoded JSON line against the codebook."""
+
+    def bad(reason: str) -> Problem:
+        rid = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+        return Problem(file, line, reason, rid)
+
+    if not isinstance(obj, dict):
+        return bad("line is not a JSON object")
+    rid = obj.get("id")
+    if not isinstance(rid, str) or not rid:
+        return bad("missing or empty 'id'")
+    year = obj.get("year")
+    if isinstance(year, str) and year.isdigit():
+        year = int(year)
+    if not isinstance(year, int) or isinstance(year, bool):
+        return bad("missing or non-integer 'year'")
+    gold = obj.get("gold")
+    if not isinstance(gold, dict):
+        return bad("missing 'gold' block with the confirmed codes")
+    codes = gold.get("codes", [])
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        return bad("'gold.codes' is not a list of code ids")
+    unknown = sorted(set(codes) - set(cb.codes))
+    if unknown:
+        return bad(f"unknown code id(s) {unknown}")
+    platforms = gold.get("ontmoeting_platforms", []) or []
+    if not isinstance(platforms, list) or not all(isinstance(p, str) for p in platforms):
+        return bad("'gold.ontmoeting_platforms' is not a list of platform ids")
+    unknown = sorted(set(platforms) - set(cb.platforms))
+    if unknown:
+        return bad(f"unknown platform id(s) {unknown}")
+    raw_ctx = gold.get("context") or {}
+    if not isinstance(raw_ctx, dict):
+        return bad("'gold.context' is not an object")
+    context: dict[str, Any] = {}
+    for var in cb.context.values():
+        value = raw_ctx.get(var.id)
+        if var.multi:
+            vals = _multi(value)
+            if vals is None:
+                return bad(f"context {var.id!r} is not a list of value ids")
+            wrong = [v for v in vals if v not in var.value_ids]
+            if wrong:
+                return bad(f"context {var.id!r} has unknown value(s) {wrong}")
+            context[var.id] = vals
+        else:
+            value = value if value not in (None, "") else SINGLE_MISSING
+            if not isinstance(value, str) or value not in var.value_ids:
+                return bad(f"context {var.id!r} has unknown value {value!r}")
+            context[var.id] = value
+    review = obj.get("review")
+    if review is not None and not isinstance(review, dict):
+        return bad("'review' is not an object")
+    review = review or {}
+    pending = bool(review) and review.get("status") != "confirmed"
+    machine = review.get("machine") if isinstance(review.get("machine"), dict) else {}
+    evidence = _evidence(obj, machine)
+    mcodes = machine.get("codes")
+    machine_codes = (
+        tuple(c for c in mcodes if isinstance(c, str)) if isinstance(mcodes, list) else None
+    )
+    turns = obj.get("turns") or []
+    if not isinstance(turns, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("text", ""), str) for t in turns
+    ):
+        return bad("'turns' is not a list of {speaker, text} objects")
+    return StatRecord(
+        id=rid,
+        year=year,
+        channel=obj.get("channel") if isinstance(obj.get("channel"), str) else None,
+        codes=frozenset(cb.with_derived(codes)),
+        platforms=tuple(dict.fromkeys(platforms)),
+        context=context,
+        turns=[{"speaker": str(t.get("speaker", "")), "text": t.get("text", "")} for t in turns],
+        evidence=evidence,
+        machine_codes=machine_codes,
+        coder=review.get("coder") if isinstance(review.get("coder"), str) else None,
+        confirmed_at=str(review["confirmed_at"]) if review.get("confirmed_at") else None,
+        source=file,
+        line=line,
+        pending=pending,
+    )
+
+
+def _evidence(obj: dict, machine: dict) -> list[dict[str, Any]]:
+    """Evidence spans (turn, start, end, code) from gold_evidence, evidence or the machine."""
+    for src in (obj.get("gold_evidence"), obj.get("evidence"), machine.get("evidence")):
+        if isinstance(src, list) and src:
+            return [e for e in src if isinstance(e, dict)]
+    return []
+
+
+def load_records(paths: Iterable[str | Path], cb: Codebook) -> LoadResult:
+    """Read every line of every JSONL file; sort records into confirmed, pending, problems."""
+    res = LoadResult()
+    for path in jsonl_files(paths):
+        res.files.append(str(path))
+        try:
+            fh = path.open(encoding="utf-8")
+        except OSError as e:
+            raise StatsInputError(f"{path}: cannot be read ({e.strerror})") from e
+        with fh:
+            try:
+                for lineno, raw in enumerate(fh, start=1):
+                    _read_line(raw, lineno, str(path), cb, res)
+            except UnicodeDecodeError as e:
+                res.problems.append(Problem(str(path), res.lines + 1, f"not UTF-8 ({e.reason})"))
+    return res
+
+
+def _read_line(raw: str, lineno: int, file: str, cb: Codebook, res: LoadResult) -> None:
+    if not raw.strip():
+        return
+    res.lines += 1
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as e:
+        res.problems.append(Problem(file, lineno, f"malformed JSON at column {e.colno}"))
+        return
+    rec = parse_record(obj, cb, file, lineno)
+    if isinstance(rec, Problem):
+        res.problems.append(rec)
+    elif rec.pending:
+        res.pending.append(rec)
+    else:
+        res.confirmed.append(rec)
+
+
+def dedupe(records: list[StatRecord]) -> tuple[list[StatRecord], list[StatRecord]]:
+    """One record per conversation id: the latest ``confirmed_at`` wins, then the last read.
+
+    Returns (kept, dropped). Double-coded conversations (agreement studies) thus count once.
+    """
+    best: dict[str, StatRecord] = {}
+    dropped: list[StatRecord] = []
+    for rec in records:
+        old = best.get(rec.id)
+        if old is None:
+            best[rec.id] = rec
+        elif (rec.confirmed_at or "") >= (old.confirmed_at or ""):
+            dropped.append(old)
+            best[rec.id] = rec
+        else:
+            dropped.append(rec)
+    return list(best.values()), dropped
