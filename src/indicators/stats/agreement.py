@@ -1,0 +1,180 @@
+"""Inter-coder and machine-coder agreement per code, with bootstrap 95% intervals.
+
+* Coders: the same conversation id in records from different coders (``review.coder``, else the
+  file name without extension). Per code, Cohen's kappa for every pair of coders over the
+  conversations both coded, and Krippendorff's alpha (nominal) over all coders and every
+  conversation coded by at least two of them.
+* Machine: suggestions (``{"id", "codes"}`` lines, or ``review.machine.codes`` in the records)
+  against the confirmed codes (one record per conversation, as in the tables): kappa,
+  precision and recall of the machine.
+* Intervals: percentile bootstrap over conversations, 1000 resamples, fixed seed. A statistic
+  that is undefined (e.g. kappa when both raters never use a code) is ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+from ..codebook import Codebook
+from .load import Problem, StatRecord, dedupe, jsonl_files
+
+N_BOOT = 1000
+SEED = 20240611
+
+
+def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
+    """Cohen's kappa for two raters' binary (0/1) labels; nan when undefined."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = len(a)
+    if n == 0:
+        return float("nan")
+    po = np.mean(a == b)
+    pa, pb = a.mean(), b.mean()
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return float("nan") if pe >= 1 else float((po - pe) / (1 - pe))
+
+
+def krippendorff_alpha_nominal(data: np.ndarray) -> float:
+    """Krippendorff's alpha, nominal: ``data`` is raters x units with nan for missing."""
+    data = np.asarray(data, dtype=float)
+    values = np.unique(data[~np.isnan(data)])
+    # counts[u, c]: how many raters gave unit u value c
+    counts = np.stack([(data == v).sum(axis=0) for v in values], axis=1).astype(float)
+    m = counts.sum(axis=1)
+    counts, m = counts[m >= 2], m[m >= 2]
+    if len(m) == 0:
+        return float("nan")
+    # coincidence matrix o[c, k] = sum_u (n_uc n_uk - [c=k] n_uc) / (m_u - 1)
+    o = np.einsum("uc,uk->ck", counts / (m - 1)[:, None], counts)
+    o -= np.diag((counts / (m - 1)[:, None]).sum(axis=0))
+    n_c = o.sum(axis=1)
+    n = n_c.sum()
+    d_o = o.sum() - np.trace(o)
+    d_e = (n_c.sum() ** 2 - (n_c**2).sum()) / (n - 1)
+    return float("nan") if d_e == 0 else float(1 - d_o / d_e)
+
+
+def precision_recall(machine: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
+    tp = float(np.sum((machine == 1) & (gold == 1)))
+    p_den, r_den = float(np.sum(machine == 1)), float(np.sum(gold == 1))
+    return (tp / p_den if p_den else float("nan"), tp / r_den if r_den else float("nan"))
+
+
+def _clean(x: float) -> float | None:
+    return None if x is None or np.isnan(x) else round(float(x), 4)
+
+
+def bootstrap(stat, columns: Sequence[np.ndarray], n_boot: int = N_BOOT,
+              seed: int = SEED, axis: int = 0) -> tuple[float | None, float | None]:
+    """Percentile 95% interval of ``stat(*columns)`` resampling units along ``axis``."""
+    n = columns[0].shape[axis]
+    if n < 2:
+        return None, None
+    rng = np.random.default_rng(seed)
+    vals = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, n)
+        v = stat(*(np.take(c, idx, axis=axis) for c in columns))
+        if not np.isnan(v):
+            vals.append(v)
+    if len(vals) < n_boot / 2:  # mostly undefined: no interval
+        return None, None
+    lo, hi = np.percentile(vals, [2.5, 97.5])
+    return _clean(lo), _clean(hi)
+
+
+def coder_name(rec: StatRecord) -> str:
+    return rec.coder or Path(rec.source).stem
+
+
+def coder_agreement(records: Sequence[StatRecord], cb: Codebook,
+                    n_boot: int = N_BOOT) -> dict:
+    """Per code: pairwise kappa and overall alpha over double-coded conversations."""
+    by: dict[str, dict[str, StatRecord]] = {}
+    for rec in records:
+        name = coder_name(rec)
+        old = by.setdefault(rec.id, {}).get(name)
+        if old is None or (rec.confirmed_at or "") >= (old.confirmed_at or ""):
+            by[rec.id][name] = rec
+    multi = {cid: d for cid, d in by.items() if len(d) >= 2}
+    coders = sorted({c for d in multi.values() for c in d})
+    units = sorted(multi)
+    out = {"coders": coders, "double_coded_conversations": len(units), "codes": {}}
+    for code in cb.codes:
+        mat = np.full((len(coders), len(units)), np.nan)
+        for j, u in enumerate(units):
+            for i, c in enumerate(coders):
+                if c in multi[u]:
+                    mat[i, j] = float(code in multi[u][c].codes)
+        entry = {"n_units": len(units),
+                 "alpha": _clean(krippendorff_alpha_nominal(mat)) if units else None}
+        entry["alpha_ci95"] = list(bootstrap(krippendorff_alpha_nominal, [mat], n_boot,
+                                             axis=1)) if units else [None, None]
+        pairs = []
+        for i, k in combinations(range(len(coders)), 2):
+            both = ~np.isnan(mat[i]) & ~np.isnan(mat[k])
+            a, b = mat[i, both], mat[k, both]
+            pairs.append({"coders": [coders[i], coders[k]], "n_units": int(both.sum()),
+                          "kappa": _clean(cohen_kappa(a, b)),
+                          "kappa_ci95": list(bootstrap(cohen_kappa, [a, b], n_boot))})
+        entry["pairs"] = pairs
+        out["codes"][code] = entry
+    return out
+
+
+def read_suggestions(path: str | Path) -> tuple[dict[str, list[str]], list[Problem]]:
+    """Machine suggestions: JSONL lines ``{"id": ..., "codes": [...]}``."""
+    sugg: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    for f in jsonl_files([path]):
+        with f.open(encoding="utf-8") as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    obj = json.loads(raw)
+                except json.JSONDecodeError as e:
+                    problems.append(Problem(str(f), lineno, f"malformed JSON at column {e.colno}"))
+                    continue
+                if not (isinstance(obj, dict) and isinstance(obj.get("id"), str)
+                        and isinstance(obj.get("codes"), list)):
+                    problems.append(Problem(str(f), lineno, "expected {id, codes: [...]}"))
+                    continue
+                sugg[obj["id"]] = [c for c in obj["codes"] if isinstance(c, str)]
+    return sugg, problems
+
+
+def machine_agreement(records: Sequence[StatRecord], suggestions: dict[str, list[str]] | None,
+                      cb: Codebook, n_boot: int = N_BOOT) -> dict:
+    """Machine suggestions vs confirmed codes, per code: kappa, precision, recall (+ CIs)."""
+    confirmed, _ = dedupe(list(records))
+    if suggestions is None:
+        suggestions = {r.id: list(r.machine_codes) for r in confirmed
+                       if r.machine_codes is not None}
+    pairs = [(set(cb.with_derived(suggestions[r.id])), r.codes)
+             for r in confirmed if r.id in suggestions]
+    out = {"n_units": len(pairs), "missing_confirmed": sorted(set(suggestions) -
+                                                              {r.id for r in confirmed}),
+           "codes": {}}
+    for code in cb.codes:
+        m = np.array([float(code in s) for s, _ in pairs])
+        g = np.array([float(code in c) for _, c in pairs])
+        p, r = precision_recall(m, g) if pairs else (float("nan"), float("nan"))
+        out["codes"][code] = {
+            "n_units": len(pairs), "machine_pos": int(m.sum()), "confirmed_pos": int(g.sum()),
+            "kappa": _clean(cohen_kappa(m, g)) if pairs else None,
+            "kappa_ci95": list(bootstrap(cohen_kappa, [m, g], n_boot)),
+            "precision": _clean(p),
+            "precision_ci95": list(bootstrap(lambda a, b: precision_recall(a, b)[0], [m, g],
+                                             n_boot)),
+            "recall": _clean(r),
+            "recall_ci95": list(bootstrap(lambda a, b: precision_recall(a, b)[1], [m, g],
+                                          n_boot)),
+        }
+    out["missing_confirmed"] = len(out["missing_confirmed"])
+    return out
