@@ -44,5 +44,89 @@ def stop_cmd(
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "no doccano server was running")
 
 
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+def push_cmd(
+    suggestions: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                       help="Suggestions JSONL from `indicators suggest`."),
+    project: str = typer.Option(..., "--project", help="doccano project name."),
+    batch_size: int = typer.Option(50, "--batch-size", min=1,
+                                   help="Conversations per batch (local record written after "
+                                   "each)."),
+    allow_pii: bool = typer.Option(False, "--allow-pii",
+                                   help="Push conversations with direct identifiers anyway."),
+    records: Path = typer.Option(None, "--records",
+                                 help="Folder of local push records (default annotations/)."),
+) -> None:
+    """Push suggestions to doccano for coders to confirm (server from DOCCANO_URL)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ..codebook import load_codebook
+    from ..doccano.client import Doccano, DoccanoError
+    from ..doccano.guideline import render_guideline
+    from ..doccano.labels import LabelScheme
+    from ..doccano.pii import PiiChecker
+    from ..doccano.project import ensure_label_types, ensure_project
+    from ..doccano.push import Pusher
+    from ..doccano.records import PushRecord
+    from ..doccano.suggestions import SuggestionError, read_suggestions
+
+    codebook = load_codebook()
+    try:
+        items = list(read_suggestions(suggestions, codebook))
+    except SuggestionError as e:
+        raise _fail(str(e)) from None
+    scheme = LabelScheme(codebook)
+    try:
+        dc = Doccano.from_env()
+        proj, created = ensure_project(
+            dc, project, render_guideline(codebook, scheme),
+            f"Suggesties voor {codebook.name} (codeboek v{codebook.version}); "
+            "alleen bevestigde gesprekken tellen.")
+        label_ids = ensure_label_types(dc, proj["id"], scheme)
+        pusher = Pusher(dc, codebook, proj, label_ids, PushRecord(project, records), scheme)
+        checker = None if allow_pii else PiiChecker()
+        with Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("push", total=None)
+            result = pusher.push(items, batch_size=batch_size, checker=checker,
+                                 progress=lambda n: bar.update(task, advance=n))
+    except DoccanoError as e:
+        raise _fail(str(e)) from None
+    console.print(f"project {project!r} (id {proj['id']}{', created' if created else ''}): "
+                  f"{len(result.created)} pushed, {len(result.already)} already there, "
+                  f"{len(result.completed)} unfinished ones completed")
+    if result.missing_on_server:
+        console.print(f"[yellow]{len(result.missing_on_server)} conversations are in the local "
+                      f"record but no longer on the server; not pushed again[/yellow] "
+                      f"(ids: {', '.join(result.missing_on_server[:10])}"
+                      f"{' ...' if len(result.missing_on_server) > 10 else ''})")
+    if result.bad_evidence:
+        console.print(f"[yellow]{result.bad_evidence} evidence spans skipped (offsets outside "
+                      "their turn or unknown code)[/yellow]")
+    if result.overlapping:
+        console.print(f"{result.overlapping} evidence spans overlap stronger evidence; they are "
+                      "kept in meta.machine only (doccano allows no overlapping spans here)")
+    if allow_pii:
+        console.print("[yellow]--allow-pii: the identifier check was skipped[/yellow]")
+    if result.refused:
+        from rich.table import Table
+
+        table = Table(title="Refused: direct identifiers found (not pushed)")
+        table.add_column("conversation")
+        table.add_column("identifier kinds")
+        table.add_column("turns")
+        for r in result.refused:
+            table.add_row(r.conversation_id, ", ".join(r.kinds),
+                          ", ".join(str(t) for t in r.turns))
+        console.print(table)
+        console.print("Remove the identifiers from the transcripts, or push with --allow-pii.")
+        raise typer.Exit(2)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(doccano_app, name="doccano")
+    app.command("push")(push_cmd)

@@ -50,10 +50,16 @@ def _deduce():
     """One ``Deduce`` per process; its first load builds lookup structures (~80 s)."""
     global _DEDUCE
     if _DEDUCE is None:
-        logging.getLogger("deduce").setLevel(logging.WARNING)
+        root = logging.getLogger()
+        level, handlers = root.level, list(root.handlers)
         from deduce import Deduce
 
         _DEDUCE = Deduce()
+        # deduce configures the root logger (level and handler); undo that for the rest of us
+        root.setLevel(level)
+        for h in list(root.handlers):
+            if h not in handlers:
+                root.removeHandler(h)
     return _DEDUCE
 
 

@@ -1,0 +1,69 @@
+"""The local record of what was pushed: ``annotations/<project>/pushed.jsonl``.
+
+One line per conversation pushed to doccano: the conversation id, the doccano example id, the
+turns and the machine's suggestion. It lets ``pull`` recover the turns and the machine suggestion,
+and lets ``push`` resume without duplicates. It holds transcript text: it stays on this machine
+and is not committed (``annotations/*/`` is git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..paths import project_root
+
+RECORD_FILE = "pushed.jsonl"
+
+
+def default_records_dir() -> Path:
+    return Path(os.environ.get("INDICATORS_ANNOTATIONS") or project_root() / "annotations")
+
+
+def project_slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", name.strip()).strip("._")
+    return slug or "project"
+
+
+class PushRecord:
+    def __init__(self, project: str, records_dir: str | Path | None = None):
+        self.dir = Path(records_dir or default_records_dir()) / project_slug(project)
+        self.path = self.dir / RECORD_FILE
+
+    def load(self) -> dict[str, dict]:
+        """Records by conversation id (a later line for the same id wins)."""
+        out: dict[str, dict] = {}
+        if not self.path.exists():
+            return out
+        with self.path.open(encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut off by an interrupted write
+                out[rec["conversation_id"]] = rec
+        return out
+
+    def append(self, records: Iterable[dict]) -> None:
+        records = list(records)
+        if not records:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        broken_tail = False
+        if self.path.exists() and self.path.stat().st_size:
+            with self.path.open("rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                broken_tail = fh.read(1) != b"\n"
+        with self.path.open("a", encoding="utf-8") as fh:
+            if broken_tail:
+                fh.write("\n")
+            for rec in records:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())

@@ -1,0 +1,105 @@
+"""Read the suggestions file written by ``indicators suggest`` (one conversation per line)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..codebook import Codebook, CodebookError
+
+EVIDENCE_FIELDS = ("code", "platform", "turn", "speaker", "start", "end", "source", "score")
+
+
+class SuggestionError(ValueError):
+    """A line of the suggestions file is not a valid suggestion."""
+
+
+@dataclass
+class Suggestion:
+    id: str
+    turns: list[dict]
+    year: int | None = None
+    channel: str | None = None
+    codes: list[str] = field(default_factory=list)  # non-derived, codebook order
+    derived: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    evidence: list[dict] = field(default_factory=list)
+    engine: dict[str, Any] = field(default_factory=dict)
+
+    def machine(self) -> dict[str, Any]:
+        """The machine's suggestion as stored beside the coder's decision (no transcript text)."""
+        return {
+            "codes": self.codes,
+            "derived": self.derived,
+            "platforms": self.platforms,
+            "context": self.context,
+            "scores": self.scores,
+            "evidence": [{k: e.get(k) for k in EVIDENCE_FIELDS} for e in self.evidence],
+            "engine": self.engine,
+        }
+
+
+def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
+    if not isinstance(rec, dict):
+        raise SuggestionError(f"{where}: not a JSON object")
+    cid = rec.get("id")
+    if not isinstance(cid, str) or not cid:
+        raise SuggestionError(f"{where}: missing conversation id")
+    where = f"{where} ({cid})"
+    turns = rec.get("turns")
+    if not isinstance(turns, list) or not turns:
+        raise SuggestionError(f"{where}: no turns")
+    for i, t in enumerate(turns):
+        if not isinstance(t, dict) or not isinstance(t.get("text"), str) or "speaker" not in t:
+            raise SuggestionError(f"{where}: turn {i} needs speaker and text")
+    try:
+        all_codes = list(rec.get("codes") or [])
+        for c in all_codes:
+            if c not in codebook.codes:
+                raise CodebookError(f"{where}: unknown code id {c!r}")
+        base = [c for c in codebook.codes if c in all_codes and not codebook.codes[c].derived]
+        platforms = list(rec.get("platforms") or rec.get("ontmoeting_platforms") or [])
+        for p in platforms:
+            codebook.check_platform(p, where)
+        context = dict(rec.get("context") or {})
+        for var, value in context.items():
+            for v in value if isinstance(value, list) else [value]:
+                codebook.check_context(var, v, where)
+    except CodebookError as e:
+        raise SuggestionError(str(e)) from None
+    evidence = rec.get("evidence") or []
+    if not isinstance(evidence, list):
+        raise SuggestionError(f"{where}: evidence must be a list")
+    return Suggestion(
+        id=cid,
+        turns=[{"speaker": t["speaker"], "text": t["text"]} for t in turns],
+        year=rec.get("year"),
+        channel=rec.get("channel"),
+        codes=base,
+        derived=[c for c in codebook.with_derived(base) if codebook.codes[c].derived],
+        platforms=platforms,
+        context=context,
+        scores={k: float(v) for k, v in (rec.get("scores") or {}).items()},
+        evidence=[e for e in evidence if isinstance(e, dict)],
+        engine=dict(rec.get("engine") or {}),
+    )
+
+
+def read_suggestions(path: str | Path, codebook: Codebook) -> Iterator[Suggestion]:
+    """Suggestions in file order; a bad line raises with file and line number (no text)."""
+    path = Path(path)
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise SuggestionError(f"{where}: not valid JSON ({e.msg})") from None
+            yield parse_suggestion(rec, codebook, where)
