@@ -1,0 +1,128 @@
+"""``indicators evaluate``: score the engine against gold-labelled conversations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..evaluation import Evaluation, evaluate
+from ..transcripts import ReadReport
+from .common import err, fail, open_input, report_skips
+from .suggest import _split_model, build_engine
+
+
+def _f(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def print_evaluation(ev: Evaluation, console) -> None:
+    t = Table(title=f"Codes ({ev.label}, {ev.n_conversations} conversations)")
+    for col in ("code", "family", "precision", "recall", "f1", "support", "tp", "fp", "fn"):
+        t.add_column(col, justify="left" if col in ("code", "family") else "right")
+    from ..codebook import load_codebook
+
+    cb = load_codebook()
+    for c, m in ev.codes.items():
+        t.add_row(c, cb.family_of(c), _f(m["precision"]), _f(m["recall"]), _f(m["f1"]),
+                  str(m["support"]), str(m["tp"]), str(m["fp"]), str(m["fn"]))
+    t.add_section()
+    for c, m in ev.derived.items():
+        t.add_row(c, "derived", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]),
+                  str(m["support"]), str(m["tp"]), str(m["fp"]), str(m["fn"]))
+    t.add_section()
+    for f, m in ev.families.items():
+        t.add_row(f"family {f}", "", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]),
+                  str(m["support"]), str(m["tp"]), str(m["fp"]), str(m["fn"]))
+    t.add_section()
+    m = ev.micro
+    t.add_row("micro", "", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), str(m["support"]),
+              str(m["tp"]), str(m["fp"]), str(m["fn"]))
+    m = ev.macro
+    t.add_row("macro", "", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), "", "", "", "")
+    m = ev.platforms
+    t.add_row("platforms", "", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]),
+              str(m["support"]), str(m["tp"]), str(m["fp"]), str(m["fn"]))
+    console.print(t)
+
+
+def print_patterns(ev: Evaluation, console) -> None:
+    t = Table(title="Patterns on the gold (hits = conversations fired in)")
+    for col in ("pattern", "target", "hits", "tp", "fp", "precision"):
+        t.add_column(col, justify="left" if col in ("pattern", "target") else "right")
+    for pid, h in ev.patterns.items():
+        if h["hits"]:
+            t.add_row(pid, h["target"], str(h["hits"]), str(h["tp"]), str(h["fp"]),
+                      _f(h["precision"]))
+    console.print(t)
+    if ev.never_fired:
+        console.print("never fired: " + ", ".join(ev.never_fired))
+
+
+def print_errors(ev: Evaluation, console) -> None:
+    t = Table(title="Errors (false positives with their evidence; false negatives)")
+    for col in ("id", "code", "kind", "evidence"):
+        t.add_column(col)
+    for e in sorted(ev.errors, key=lambda e: (e["code"], e["kind"], e["id"])):
+        ev_txt = "; ".join(
+            f"t{x['turn']} [{x['source']}] {x['text']}" for x in e["evidence"][:3])
+        t.add_row(e["id"], e["code"], e["kind"], ev_txt)
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("evaluate")
+    def evaluate_cmd(
+        gold: list[Path] = typer.Argument(..., help="Gold JSONL files or directories."),
+        errors: bool = typer.Option(False, "--errors", help="List every false positive and "
+                                    "negative with its evidence (shows conversation text)."),
+        json_out: Path | None = typer.Option(None, "--json", help="Write all figures as JSON."),
+        patterns: Path | None = typer.Option(None, help="Pattern directory (default patterns/)."),
+        model: str | None = typer.Option(None, "--model", help="Classifier directory or spaCy "
+                                         "pipeline; with a classifier, rules, classifier and "
+                                         "combined are reported side by side."),
+        show_patterns: bool = typer.Option(True, "--patterns-table/--no-patterns-table"),
+        cv: int = typer.Option(5, "--cv", help="Folds when a classifier is evaluated on its "
+                               "own training data."),
+    ) -> None:
+        """Precision, recall and F1 per code, family, platform and pattern on gold data."""
+        report = ReadReport()
+        convs = list(open_input(gold, "jsonl", False, report))
+        report_skips(report)
+        if not convs:
+            fail("no gold conversations read")
+        missing = [c.id for c in convs if c.gold is None]
+        if missing:
+            fail(f"{len(missing)} conversations have no gold labels (first: {missing[0]})")
+        classifier, spacy_name = _split_model(model, None)
+        engine = build_engine(patterns, spacy_name)
+        results = []
+        if classifier is None:
+            sugs = list(engine.suggest_many(convs))
+            results.append(_score(engine, convs, sugs, "rules"))
+        else:
+            from ..classifier import side_by_side
+
+            results += side_by_side(engine, convs, classifier, cv=cv)
+        from rich.console import Console
+
+        out = Console(highlight=False, width=max(130, Console().width))
+        for ev in results:
+            print_evaluation(ev, out)
+        if show_patterns:
+            print_patterns(results[0], out)
+        if errors:
+            print_errors(results[-1], out)
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps([r.to_dict() for r in results], indent=2,
+                                           ensure_ascii=False), encoding="utf-8")
+            err.print(f"wrote {json_out}")
+
+
+def _score(engine, convs, sugs, label: str) -> Evaluation:
+    ids = [p.id for p in engine.ps.patterns]
+    targets = {p.id: (p.code or f"fact:{p.fact}") for p in engine.ps.patterns}
+    return evaluate(list(zip(convs, sugs, strict=True)), engine.codebook, ids, targets, label)

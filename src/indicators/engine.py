@@ -1,0 +1,311 @@
+"""The rule engine: conversations in, codebook codes with evidence out.
+
+For each conversation:
+
+1. every turn goes through the spaCy pipeline (``nlp.pipe`` over all turns of a batch);
+2. the ConceptMatcher finds concept terms per sentence and the context categories (negated,
+   hypothetical, fear, plan_wish, past_before) that cover them;
+3. patterns fire on the visitor's own sentences or turns; on a counsellor question the visitor
+   confirms ("ja") in the next turn; or on a visitor answer that completes the question (the
+   question supplies some concepts, the answer at least one). A "nee" to a question that matches
+   a pattern vetoes that code in the answer turns;
+4. ``fact`` patterns (e.g. the perpetrator is a parent) run first; code patterns can require
+   or exclude facts;
+5. meeting platforms come from the evidence of ``ontmoeting_online``, skipping platforms named
+   for another role (advertising, control, clients) or as a later contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codebook import Codebook, load_codebook
+from .conversation import COUNSELLOR, VISITOR, Conversation
+from .matcher import ConceptMatcher, Sentence
+from .nlp import build_nlp
+from .patterns import Pattern, PatternSet, load_patterns
+
+CONFIRM_FACTOR = 0.85  # evidence via a confirmed counsellor question
+INHERIT_FACTOR = 0.9  # evidence via an answer completing the question
+ANSWER_WINDOW = 3  # visitor turns after a question that count as its answer
+
+
+@dataclass
+class Evidence:
+    code: str  # code id, or "fact:<name>"
+    turn: int
+    speaker: str
+    start: int
+    end: int
+    text: str
+    source: str  # "pattern:<id>" or "model:<name>"
+    score: float
+    platform: str | None = None
+    question_turn: int | None = None
+    via: str = "visitor"  # visitor | confirmed | answer | model
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "code": self.code, "platform": self.platform, "turn": self.turn,
+            "speaker": self.speaker, "start": self.start, "end": self.end, "text": self.text,
+            "source": self.source, "score": round(self.score, 4), "via": self.via,
+        }
+        if self.question_turn is not None:
+            d["question_turn"] = self.question_turn
+        return d
+
+
+@dataclass
+class Suggestion:
+    conversation: Conversation
+    codes: list[str]
+    platforms: list[str]
+    evidence: list[Evidence]
+    scores: dict[str, float]
+    facts: list[str] = field(default_factory=list)
+    vetoed: dict[str, list[str]] = field(default_factory=dict)  # code -> pattern ids vetoed
+    engine: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.conversation.id
+
+    def to_record(self, include_turns: bool = True) -> dict[str, Any]:
+        conv = self.conversation
+        rec: dict[str, Any] = {"id": conv.id}
+        if conv.year is not None:
+            rec["year"] = conv.year
+        if conv.channel is not None:
+            rec["channel"] = conv.channel
+        if include_turns:
+            rec["turns"] = [{"speaker": t.speaker, "text": t.text} for t in conv.turns]
+        rec.update(
+            codes=self.codes,
+            platforms=self.platforms,
+            context=self.context,
+            scores={k: round(v, 4) for k, v in self.scores.items()},
+            evidence=[e.to_dict() for e in self.evidence],
+            facts=self.facts,
+            engine=self.engine,
+        )
+        return rec
+
+
+@dataclass
+class _Turn:
+    index: int
+    speaker: str
+    text: str
+    sentences: list[Sentence]
+    answer: str | None  # affirm / deny / None (visitor turns)
+
+
+class RuleEngine:
+    """Applies the pattern set to conversations."""
+
+    def __init__(
+        self,
+        patterns: PatternSet | None = None,
+        codebook: Codebook | None = None,
+        nlp=None,
+        model_name: str | None = None,
+    ):
+        self.codebook = codebook or load_codebook()
+        self.ps = patterns or load_patterns(codebook=self.codebook)
+        self.nlp = nlp or build_nlp(model_name)
+        self.matcher = ConceptMatcher(self.ps)
+        self.fact_patterns = [p for p in self.ps.patterns if p.fact]
+        self.code_patterns = [p for p in self.ps.patterns if p.code]
+        self.platform_concepts = self.ps.platform_concepts
+        self.engine_info = {
+            "codebook_version": self.codebook.version,
+            "patterns_version": self.ps.version,
+            "spacy_pipeline": model_name or "blank:nl",
+            "model": None,
+        }
+
+    # ------------------------------------------------------------------ analysis
+    def analyse(self, conversations: list[Conversation], n_process: int = 1,
+                batch_size: int = 256) -> list[list[_Turn]]:
+        texts = [t.text for c in conversations for t in c.turns]
+        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        out: list[list[_Turn]] = []
+        for c in conversations:
+            turns = []
+            for i, t in enumerate(c.turns):
+                doc = next(docs)
+                sents = self.matcher.sentences(doc)
+                answer = self.matcher.answer_kind(doc) if t.speaker == VISITOR else None
+                turns.append(_Turn(i, t.speaker, t.text, sents, answer))
+            out.append(turns)
+        return out
+
+    def suggest_many(self, conversations: Iterable[Conversation], batch_size: int = 64,
+                     n_process: int = 1) -> Iterator[Suggestion]:
+        batch: list[Conversation] = []
+        for c in conversations:
+            batch.append(c)
+            if len(batch) >= batch_size:
+                yield from self._suggest_batch(batch, n_process)
+                batch = []
+        if batch:
+            yield from self._suggest_batch(batch, n_process)
+
+    def suggest(self, conversation: Conversation) -> Suggestion:
+        return next(self._suggest_batch([conversation], 1))
+
+    def _suggest_batch(self, batch: list[Conversation], n_process: int) -> Iterator[Suggestion]:
+        for conv, turns in zip(batch, self.analyse(batch, n_process=n_process), strict=True):
+            yield self.decide(conv, turns)
+
+    # ------------------------------------------------------------------ decisions
+    def decide(self, conv: Conversation, turns: list[_Turn]) -> Suggestion:
+        fact_ev, _ = self._fire(self.fact_patterns, turns, facts=set())
+        facts = {e.code.removeprefix("fact:") for e in fact_ev}
+        evidence, vetoed = self._fire(self.code_patterns, turns, facts=facts)
+        by_code: dict[str, list[Evidence]] = {}
+        for e in evidence:
+            by_code.setdefault(e.code, []).append(e)
+        # meeting: online and offline exclude each other; the stronger, then earlier wins
+        on, off = by_code.get("ontmoeting_online"), by_code.get("ontmoeting_offline")
+        if on and off:
+            best_on = max(on, key=lambda e: (e.score, -e.turn))
+            best_off = max(off, key=lambda e: (e.score, -e.turn))
+            loser = "ontmoeting_offline" if (best_on.score, -best_on.turn) >= (
+                best_off.score, -best_off.turn) else "ontmoeting_online"
+            by_code.pop(loser)
+        platforms: list[str] = []
+        if "ontmoeting_online" in by_code:
+            ranked = sorted(by_code["ontmoeting_online"], key=lambda e: (-e.score, e.turn))
+            for e in ranked:
+                if e.platform:
+                    platforms = [e.platform]
+                    break
+        codes = self.codebook.with_derived(list(by_code))
+        kept = [e for c in by_code for e in by_code[c]]
+        kept.sort(key=lambda e: (e.turn, e.start, e.code))
+        scores = {c: max(e.score for e in by_code[c]) for c in by_code}
+        for derived in ("klant_bewust", "klant_bewust_combinatie"):
+            if derived in codes:
+                ks = sorted((scores[c] for c in self.codebook.klant_codes if c in scores),
+                            reverse=True)
+                scores[derived] = ks[0] if derived == "klant_bewust" else ks[1]
+        return Suggestion(
+            conversation=conv, codes=codes, platforms=platforms, evidence=kept,
+            scores=scores, facts=sorted(facts), vetoed=vetoed, engine=dict(self.engine_info),
+        )
+
+    @staticmethod
+    def _satisfied(p: Pattern, usable: set[str], present: set[str]) -> bool:
+        if any(c.startswith("P_") for c in present):
+            present = present | {"PLATFORM"}
+            if any(c.startswith("P_") for c in usable):
+                usable = usable | {"PLATFORM"}
+        if p.none and (set(p.none) & present):
+            return False
+        if not set(p.all) <= usable:
+            return False
+        if p.any and not (set(p.any) & usable):
+            return False
+        return True
+
+    def _fire(self, patterns: list[Pattern], turns: list[_Turn], facts: set[str]):
+        evidence: list[Evidence] = []
+        vetoed: dict[str, list[str]] = {}
+        active = [
+            p for p in patterns
+            if set(p.requires_fact) <= facts and not (set(p.unless_fact) & facts)
+        ]
+        veto_turns: dict[str, set[int]] = {}
+        question: list[Sentence] | None = None
+        q_turn: int | None = None
+        answers_left = 0
+        for t in turns:
+            if t.speaker == COUNSELLOR:
+                qs = [s for s in t.sentences if s.is_question]
+                if qs:
+                    question, q_turn, answers_left = qs, t.index, ANSWER_WINDOW
+                else:
+                    question, answers_left = None, 0
+                continue
+            # --- visitor turn
+            in_answer = question is not None and answers_left > 0
+            first_answer = in_answer and answers_left == ANSWER_WINDOW
+            for p in active:
+                blocked = p.blocked_by
+                if in_answer:
+                    q_use = set().union(*(s.concepts(blocked) for s in question))
+                    q_all = set().union(*(s.concepts() for s in question))
+                else:
+                    q_use = q_all = set()
+                # "nee" to a question matching the pattern: veto in the answer turns
+                if first_answer and t.answer == "deny" and p.confirmable and self._satisfied(
+                        p, q_use, q_all):
+                    veto_turns.setdefault(p.target, set()).update(
+                        range(t.index, t.index + 2 * ANSWER_WINDOW))
+                    vetoed.setdefault(p.target, []).append(p.id)
+                    continue
+                if first_answer and t.answer == "affirm" and p.confirmable:
+                    a_use = set().union(set(), *(s.concepts(blocked) for s in t.sentences))
+                    a_all = set().union(set(), *(s.concepts() for s in t.sentences))
+                    if self._satisfied(p, q_use | a_use, q_all | a_all) and self._satisfied(
+                            p, q_use | a_use, q_all):
+                        s0 = t.sentences[0] if t.sentences else None
+                        evidence += self._evidence(p, t, s0, CONFIRM_FACTOR, "confirmed", q_turn,
+                                                   question + t.sentences)
+                        continue
+                units: list[list[Sentence]] = (
+                    [[s] for s in t.sentences] if p.scope == "sentence" else [t.sentences]
+                )
+                for unit in units:
+                    use = set().union(set(), *(s.concepts(blocked) for s in unit))
+                    allc = set().union(set(), *(s.concepts() for s in unit))
+                    if self._satisfied(p, use, allc):
+                        evidence += self._evidence(p, t, unit[0], 1.0, "visitor", None, unit)
+                    elif in_answer and p.inherit and use & p.required_concepts() and \
+                            self._satisfied(p, use | q_use, allc):
+                        evidence += self._evidence(p, t, unit[0], INHERIT_FACTOR, "answer",
+                                                   q_turn, unit + question)
+            if in_answer:
+                answers_left -= 1
+        if veto_turns:
+            evidence = [e for e in evidence if e.turn not in veto_turns.get(
+                e.code if not e.code.startswith("fact:") else e.code, set())]
+        return evidence, vetoed
+
+    def _evidence(self, p: Pattern, t: _Turn, s: Sentence | None, factor: float, via: str,
+                  q_turn: int | None, scope: list[Sentence]) -> list[Evidence]:
+        start, end = (s.start_char, s.end_char) if s else (0, len(t.text))
+        code = p.code or f"fact:{p.fact}"
+        base = Evidence(code=code, turn=t.index, speaker=t.speaker, start=start, end=end,
+                        text=t.text[start:end], source=f"pattern:{p.id}",
+                        score=p.score * factor, question_turn=q_turn, via=via)
+        if p.code != "ontmoeting_online":
+            return [base]
+        found = self._meeting_platforms(scope)
+        if not found:
+            return [base]
+        out = []
+        for plat in found:
+            e = Evidence(**{**base.__dict__, "platform": plat})
+            out.append(e)
+        return out
+
+    def _meeting_platforms(self, scope: list[Sentence]) -> list[str]:
+        """Platforms named in the evidence, minus those named for another role or later."""
+        skip = set(self.ps.other_role) | set(self.ps.later)
+        found: list[str] = []
+        for s in scope:
+            blockers = [h for h in s.hits if h.concept in skip]
+            for h in s.hits:
+                plat = self.platform_concepts.get(h.concept)
+                if not plat or h.cats & {"negated"}:
+                    continue
+                if any(abs(b.start - h.start) <= 4 for b in blockers):
+                    continue
+                if plat not in found:
+                    found.append(plat)
+        return found

@@ -1,0 +1,157 @@
+"""Score suggestions against gold-labelled conversations.
+
+Per code and per family: precision, recall, F1 and support; micro and macro averages over the
+annotatable codes; platform precision/recall over (conversation, platform) pairs; and per
+pattern: the conversations it fired in, how many of those have its code in the gold (true
+positives), how many do not (false positives), and its precision. Patterns that never fired
+are listed: a researcher sees at once which pattern to fix or drop.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codebook import Codebook
+from .conversation import Conversation
+from .engine import Suggestion
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
+            "support": tp + fn}
+
+
+@dataclass
+class Evaluation:
+    codes: dict[str, dict[str, float]]
+    derived: dict[str, dict[str, float]]
+    families: dict[str, dict[str, float]]
+    micro: dict[str, float]
+    macro: dict[str, float]
+    platforms: dict[str, float]
+    platform_ids: dict[str, dict[str, float]]
+    patterns: dict[str, dict[str, Any]]
+    never_fired: list[str]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    n_conversations: int = 0
+    label: str = "rules"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "n_conversations": self.n_conversations,
+            "micro": self.micro, "macro": self.macro, "families": self.families,
+            "codes": self.codes, "derived": self.derived,
+            "platforms": self.platforms, "platform_ids": self.platform_ids,
+            "patterns": self.patterns, "never_fired": self.never_fired,
+            "errors": self.errors,
+        }
+
+
+def gold_codes(conv: Conversation, cb: Codebook) -> set[str]:
+    g = conv.gold or {}
+    return set(cb.with_derived(list(g.get("codes", []))))
+
+
+def evaluate(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
+             pattern_ids: list[str] | None = None, pattern_targets: dict[str, str] | None = None,
+             label: str = "rules") -> Evaluation:
+    codes = cb.annotatable_codes
+    derived = [c for c in cb.codes if cb.codes[c].derived]
+    counts = {c: [0, 0, 0] for c in codes + derived}
+    plat_counts = defaultdict(lambda: [0, 0, 0])
+    ptp = pfp = pfn = 0
+    pattern_hits: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"hits": 0, "tp": 0, "fp": 0, "conversations": []})
+    errors: list[dict[str, Any]] = []
+    for conv, sug in pairs:
+        gold = gold_codes(conv, cb)
+        pred = set(sug.codes)
+        for c in counts:
+            if c in pred and c in gold:
+                counts[c][0] += 1
+            elif c in pred:
+                counts[c][1] += 1
+                errors.append({"id": conv.id, "code": c, "kind": "false_positive",
+                               "evidence": [e.to_dict() for e in sug.evidence if e.code == c]})
+            elif c in gold:
+                counts[c][2] += 1
+                errors.append({"id": conv.id, "code": c, "kind": "false_negative",
+                               "evidence": []})
+        gp = set((conv.gold or {}).get("ontmoeting_platforms", []))
+        pp = set(sug.platforms)
+        ptp += len(gp & pp)
+        pfp += len(pp - gp)
+        pfn += len(gp - pp)
+        for p in gp | pp:
+            k = plat_counts[p]
+            k[0] += p in gp and p in pp
+            k[1] += p in pp and p not in gp
+            k[2] += p in gp and p not in pp
+        for p in pp - gp:
+            errors.append({"id": conv.id, "code": f"platform:{p}", "kind": "false_positive",
+                           "evidence": [e.to_dict() for e in sug.evidence if e.platform == p]})
+        for p in gp - pp:
+            errors.append({"id": conv.id, "code": f"platform:{p}", "kind": "false_negative",
+                           "evidence": []})
+        fired: dict[str, str] = {}
+        for e in sug.evidence:
+            if e.source.startswith("pattern:"):
+                fired[e.source.removeprefix("pattern:")] = e.code
+        for pid, code in fired.items():
+            h = pattern_hits[pid]
+            h["hits"] += 1
+            h["conversations"].append(conv.id)
+            if code.startswith("fact:"):
+                continue
+            if code in gold:
+                h["tp"] += 1
+            else:
+                h["fp"] += 1
+    code_m = {c: prf(*counts[c]) for c in codes}
+    derived_m = {c: prf(*counts[c]) for c in derived}
+    fam: dict[str, dict[str, float]] = {}
+    for f in cb.families:
+        tp = sum(counts[c][0] for c in cb.codes_in_family(f))
+        fp = sum(counts[c][1] for c in cb.codes_in_family(f))
+        fn = sum(counts[c][2] for c in cb.codes_in_family(f))
+        fam[f] = prf(tp, fp, fn)
+    micro = prf(sum(counts[c][0] for c in codes), sum(counts[c][1] for c in codes),
+                sum(counts[c][2] for c in codes))
+    with_support = [c for c in codes if code_m[c]["support"] or code_m[c]["fp"]]
+    macro = {k: (sum(code_m[c][k] for c in with_support) / len(with_support)
+                 if with_support else 0.0) for k in ("precision", "recall", "f1")}
+    pats: dict[str, dict[str, Any]] = {}
+    for pid in sorted(set(pattern_hits) | set(pattern_ids or [])):
+        h = pattern_hits.get(pid, {"hits": 0, "tp": 0, "fp": 0, "conversations": []})
+        target = (pattern_targets or {}).get(pid, "")
+        judged = h["tp"] + h["fp"]
+        pats[pid] = {"target": target, "hits": h["hits"], "tp": h["tp"], "fp": h["fp"],
+                     "precision": (h["tp"] / judged) if judged else None,
+                     "fp_conversations": [] if target.startswith("fact:") else [
+                         cid for cid in h["conversations"]
+                         if target and target not in gold_codes_by_id(pairs, cb).get(cid, set())]}
+    never = sorted(pid for pid in (pattern_ids or []) if pid not in pattern_hits)
+    return Evaluation(
+        codes=code_m, derived=derived_m, families=fam, micro=micro, macro=macro,
+        platforms=prf(ptp, pfp, pfn),
+        platform_ids={p: prf(*v) for p, v in sorted(plat_counts.items())},
+        patterns=pats, never_fired=never, errors=errors, n_conversations=len(pairs),
+        label=label,
+    )
+
+
+_GOLD_CACHE: dict[int, dict[str, set[str]]] = {}
+
+
+def gold_codes_by_id(pairs, cb: Codebook) -> dict[str, set[str]]:
+    key = id(pairs)
+    if key not in _GOLD_CACHE:
+        _GOLD_CACHE.clear()
+        _GOLD_CACHE[key] = {conv.id: gold_codes(conv, cb) for conv, _ in pairs}
+    return _GOLD_CACHE[key]

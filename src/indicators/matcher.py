@@ -1,0 +1,185 @@
+"""Find concept terms and context modifiers in a spaCy Doc (one turn).
+
+Term look-up is cached per normalised token, so each distinct word is tested against the
+pattern terms once per process; after that a turn costs a few dictionary look-ups per token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from .patterns import PatternSet, Term
+
+
+@dataclass(frozen=True)
+class Hit:
+    concept: str
+    start: int  # token index in the doc
+    end: int
+    term: str
+    cats: frozenset[str] = frozenset()  # context categories covering this hit
+
+
+@dataclass
+class Sentence:
+    start_char: int
+    end_char: int
+    start: int  # token indices
+    end: int
+    is_question: bool
+    hits: list[Hit] = field(default_factory=list)
+
+    def concepts(self, blocked: tuple[str, ...] = ()) -> set[str]:
+        if not blocked:
+            return {h.concept for h in self.hits}
+        return {h.concept for h in self.hits if not (h.cats & set(blocked))}
+
+
+class TermIndex:
+    """All terms of a PatternSet; finds their occurrences in a list of normalised tokens."""
+
+    def __init__(self, terms: list[Term]):
+        self.terms = terms
+        self._exact: dict[str, list[int]] = {}
+        self._other: list[int] = []
+        for i, t in enumerate(terms):
+            first = t.tokens[0]
+            if first.kind == "exact":
+                self._exact.setdefault(first.value, []).append(i)
+            else:
+                self._other.append(i)
+        self._first: dict[str, tuple[int, ...]] = {}
+        self._spec: dict[tuple[int, int, str], bool] = {}
+
+    def _candidates(self, norm: str) -> tuple[int, ...]:
+        c = self._first.get(norm)
+        if c is None:
+            found = list(self._exact.get(norm, ()))
+            found += [i for i in self._other if self.terms[i].tokens[0].matches(norm)]
+            c = self._first[norm] = tuple(found)
+        return c
+
+    def _spec_ok(self, ti: int, k: int, norm: str) -> bool:
+        key = (ti, k, norm)
+        v = self._spec.get(key)
+        if v is None:
+            v = self._spec[key] = self.terms[ti].tokens[k].matches(norm)
+        return v
+
+    def _match_rest(self, ti: int, norms: list[str], pos: int, k: int, limit: int) -> int | None:
+        """Match term tokens k.. starting at pos; return end index or None."""
+        specs = self.terms[ti].tokens
+        while k < len(specs):
+            spec = specs[k]
+            if spec.kind == "gap":
+                for skip in range(0, int(spec.value) + 1):
+                    end = self._match_rest(ti, norms, pos + skip, k + 1, limit)
+                    if end is not None:
+                        return end
+                return None
+            if pos >= limit or not self._spec_ok(ti, k, norms[pos]):
+                return None
+            pos += 1
+            k += 1
+        return pos
+
+    def find(self, norms: list[str], start: int = 0, end: int | None = None):
+        end = len(norms) if end is None else end
+        for i in range(start, end):
+            for ti in self._candidates(norms[i]):
+                if len(self.terms[ti].tokens) == 1:
+                    yield ti, i, i + 1
+                else:
+                    e = self._match_rest(ti, norms, i + 1, 1, end)
+                    if e is not None:
+                        yield ti, i, e
+
+
+class ConceptMatcher:
+    """Concept hits per sentence with their ConText-style modifier categories."""
+
+    def __init__(self, ps: PatternSet):
+        self.ps = ps
+        terms: list[Term] = []
+        self.kind: list[tuple[str, object]] = []  # per term: ("concept", name) / ("mod", Modifier) / ("end", cat)
+        for name, ts in ps.concepts.items():
+            for t in ts:
+                terms.append(t)
+                self.kind.append(("concept", name))
+        for m in ps.modifiers:
+            for t in m.terms:
+                terms.append(t)
+                self.kind.append(("mod", m))
+        for cat, ts in ps.terminators.items():
+            for t in ts:
+                terms.append(t)
+                self.kind.append(("end", cat))
+        self.index = TermIndex(terms)
+        self.affirm = TermIndex(ps.affirm)
+        self.deny = TermIndex(ps.deny)
+
+    def sentences(self, doc: Doc) -> list[Sentence]:
+        norms = [t.norm_ for t in doc]
+        out: list[Sentence] = []
+        for sent in doc.sents:
+            s = Sentence(sent.start_char, sent.end_char, sent.start, sent.end,
+                         is_question=sent.text.rstrip().endswith("?"))
+            raw: list[tuple[str, int, int, str]] = []
+            mods: list[tuple[object, int, int]] = []
+            ends: dict[str, list[int]] = {}
+            for ti, a, b in self.index.find(norms, sent.start, sent.end):
+                kind, obj = self.kind[ti]
+                if kind == "concept":
+                    raw.append((obj, a, b, self.index.terms[ti].text))
+                elif kind == "mod":
+                    mods.append((obj, a, b))
+                else:
+                    ends.setdefault(obj, []).append(a)
+            if not raw:
+                out.append(s)
+                continue
+            scopes = [self._scope(m, a, b, sent.start, sent.end, ends) for m, a, b in mods]
+            seen = set()
+            for concept, a, b, term in raw:
+                if (concept, a, b) in seen:
+                    continue
+                seen.add((concept, a, b))
+                cats = frozenset(
+                    m.category for (m, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
+                    if lo <= a < hi and not (ma <= a < mb)
+                )
+                s.hits.append(Hit(concept, a, b, term, cats))
+            out.append(s)
+        return out
+
+    @staticmethod
+    def _scope(m, a: int, b: int, s0: int, s1: int, ends: dict[str, list[int]]) -> tuple[int, int]:
+        stops = ends.get(m.category, ())
+        lo, hi = a, b
+        if m.direction in ("forward", "both"):
+            hi = min(s1, b + m.window)
+            for e in stops:
+                if b <= e < hi:
+                    hi = e
+        if m.direction in ("backward", "both"):
+            lo = max(s0, a - m.window)
+            for e in stops:
+                if lo <= e < a:
+                    lo = e + 1
+        return lo, hi
+
+    def answer_kind(self, doc: Doc) -> str | None:
+        """'affirm' / 'deny' when the turn opens with a yes / no, else None."""
+        norms = [t.norm_ for t in doc if not t.is_punct and not t.is_space]
+        if not norms:
+            return None
+        head = norms[:3]
+        for _, a, _ in self.deny.find(head):
+            if a == 0:
+                return "deny"
+        for _, a, _ in self.affirm.find(head):
+            if a == 0:
+                return "affirm"
+        return None

@@ -1,0 +1,315 @@
+"""Load the researcher-edited pattern files in ``patterns/`` and check them against the codebook.
+
+A pattern file (YAML) holds one concern: ``concepts`` (named word lists) and ``patterns``
+(which concepts must co-occur, in which scope, for which code, platform or fact). See
+``patterns/README.md`` for the format. Terms are written in normalised chat spelling:
+
+- ``woon``: one token whose normalised form is exactly ``woon``;
+- ``naakt*``: one token starting with ``naakt``; ``*fotos``: ending with ``fotos``;
+- ``/1[0-3]/``: one token fully matching the regular expression;
+- several tokens separated by spaces: a sequence; ``...`` between tokens allows a gap of up
+  to three tokens (``zet ... online``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .codebook import Codebook, CodebookError
+from .nlp import normalize
+from .paths import patterns_dir
+
+CONTEXT_CATEGORIES = ("negated", "hypothetical", "fear", "plan_wish", "past_before", "other")
+DEFAULT_BLOCKED = ("negated", "hypothetical", "fear", "plan_wish", "past_before")
+SCOPES = ("sentence", "turn")
+
+
+class PatternError(ValueError):
+    """A pattern file is invalid; the message names the file (and entry)."""
+
+
+@dataclass(frozen=True)
+class TokenSpec:
+    kind: str  # exact | prefix | suffix | regex | gap
+    value: str
+
+    def matches(self, norm: str) -> bool:
+        if self.kind == "exact":
+            return norm == self.value
+        if self.kind == "prefix":
+            return norm.startswith(self.value)
+        if self.kind == "suffix":
+            return norm.endswith(self.value)
+        if self.kind == "regex":
+            return _regex(self.value).fullmatch(norm) is not None
+        return False
+
+
+_REGEX_CACHE: dict[str, re.Pattern] = {}
+
+
+def _regex(src: str) -> re.Pattern:
+    r = _REGEX_CACHE.get(src)
+    if r is None:
+        r = _REGEX_CACHE[src] = re.compile(src)
+    return r
+
+
+@dataclass(frozen=True)
+class Term:
+    concept: str
+    text: str  # as written in the file
+    tokens: tuple[TokenSpec, ...]
+
+
+def parse_term(raw: str, concept: str, where: str) -> Term:
+    raw = str(raw).strip()
+    if not raw:
+        raise PatternError(f"{where}: empty term in concept {concept!r}")
+    specs: list[TokenSpec] = []
+    for part in raw.split():
+        if part == "...":
+            if not specs:
+                raise PatternError(f"{where}: term {raw!r} cannot start with '...'")
+            specs.append(TokenSpec("gap", "3"))
+        elif len(part) > 2 and part.startswith("/") and part.endswith("/"):
+            try:
+                re.compile(part[1:-1])
+            except re.error as e:
+                raise PatternError(f"{where}: bad regular expression in term {raw!r}: {e}") from e
+            specs.append(TokenSpec("regex", part[1:-1]))
+        elif part.endswith("*") and len(part) > 1:
+            specs.append(TokenSpec("prefix", normalize(part[:-1])))
+        elif part.startswith("*") and len(part) > 1:
+            specs.append(TokenSpec("suffix", normalize(part[1:])))
+        else:
+            specs.append(TokenSpec("exact", normalize(part)))
+    if specs[-1].kind == "gap":
+        raise PatternError(f"{where}: term {raw!r} cannot end with '...'")
+    return Term(concept, raw, tuple(specs))
+
+
+@dataclass
+class Pattern:
+    id: str
+    file: str
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    code: str | None = None
+    platform: str | None = None
+    fact: str | None = None
+    scope: str = "sentence"
+    score: float = 0.8
+    blocked_by: tuple[str, ...] = DEFAULT_BLOCKED
+    requires_fact: tuple[str, ...] = ()
+    unless_fact: tuple[str, ...] = ()
+    inherit: bool = True  # may use concepts from the counsellor's question before the answer
+    confirmable: bool = True  # a counsellor question matching it + visitor "ja" counts
+    description: str = ""
+
+    @property
+    def target(self) -> str:
+        return self.code or self.fact or f"platform:{self.platform}"
+
+    def required_concepts(self) -> set[str]:
+        return set(self.all) | set(self.any) | set(self.none)
+
+
+@dataclass
+class Modifier:
+    id: str
+    category: str
+    direction: str  # forward | backward | both
+    window: int
+    terms: tuple[Term, ...]
+    file: str
+
+
+@dataclass
+class PatternSet:
+    concepts: dict[str, list[Term]]
+    concept_file: dict[str, str]
+    patterns: list[Pattern]
+    modifiers: list[Modifier]
+    terminators: dict[str, list[Term]]  # category -> terms that end a modifier's scope
+    affirm: list[Term]
+    deny: list[Term]
+    platform_concepts: dict[str, str]  # concept name -> platform id
+    other_role: list[str] = field(default_factory=list)  # concepts: platform used otherwise
+    later: list[str] = field(default_factory=list)  # concepts: contact that came later
+    version: str = ""
+    files: list[str] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Pattern]:
+        return {p.id: p for p in self.patterns}
+
+
+def _as_list(v, where: str, key: str) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    if not isinstance(v, list):
+        raise PatternError(f"{where}: {key!r} must be a list")
+    return tuple(str(x) for x in v)
+
+
+_PATTERN_KEYS = {
+    "id", "all", "any", "none", "code", "platform", "fact", "scope", "score", "blocked_by",
+    "requires_fact", "unless_fact", "inherit", "confirmable", "description",
+}
+
+
+def load_patterns(directory: str | Path | None = None, codebook: Codebook | None = None) -> PatternSet:
+    """Read every ``*.yaml`` in the directory, validate, and return one PatternSet."""
+    from .codebook import load_codebook
+
+    cb = codebook or load_codebook()
+    d = Path(directory) if directory else patterns_dir()
+    files = sorted(d.glob("*.yaml"))
+    if not files:
+        raise PatternError(f"{d}: no pattern files (*.yaml) found")
+    concepts: dict[str, list[Term]] = {}
+    concept_file: dict[str, str] = {}
+    patterns: list[Pattern] = []
+    modifiers: list[Modifier] = []
+    terminators: dict[str, list[Term]] = {}
+    affirm: list[Term] = []
+    deny: list[Term] = []
+    platform_concepts: dict[str, str] = {}
+    other_role: list[str] = []
+    later: list[str] = []
+    digest = hashlib.sha256()
+    seen_ids: dict[str, str] = {}
+    for f in files:
+        raw = f.read_bytes()
+        digest.update(f.name.encode() + b"\0" + raw)
+        try:
+            data = yaml.safe_load(raw.decode("utf-8")) or {}
+        except (yaml.YAMLError, UnicodeDecodeError) as e:
+            mark = getattr(e, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise PatternError(f"{f}{line}: not valid YAML: {getattr(e, 'problem', e)}") from e
+        if not isinstance(data, dict):
+            raise PatternError(f"{f}: a pattern file must be a mapping")
+        name = f.name
+        for cname, terms in (data.get("concepts") or {}).items():
+            where = f"{name}: concept {cname}"
+            if cname in concepts:
+                raise PatternError(
+                    f"{where}: concept already defined in {concept_file[cname]}"
+                )
+            if not isinstance(terms, list) or not terms:
+                raise PatternError(f"{where}: needs a non-empty list of terms")
+            concepts[cname] = [parse_term(t, cname, where) for t in terms]
+            concept_file[cname] = name
+        for pid, spec in (data.get("platforms") or {}).items():
+            where = f"{name}: platform {pid}"
+            try:
+                cb.check_platform(pid, where)
+            except CodebookError as e:
+                raise PatternError(str(e)) from e
+            cname = f"P_{pid}"
+            if cname in concepts:
+                raise PatternError(f"{where}: platform defined twice")
+            terms = spec.get("terms") if isinstance(spec, dict) else spec
+            if not terms:
+                raise PatternError(f"{where}: needs terms")
+            concepts[cname] = [parse_term(t, cname, where) for t in terms]
+            concept_file[cname] = name
+            platform_concepts[cname] = pid
+        for i, m in enumerate(data.get("modifiers") or []):
+            where = f"{name}: modifiers[{i}]"
+            mid = m.get("id") or f"{name}:{i}"
+            cat = m.get("category")
+            if cat not in CONTEXT_CATEGORIES:
+                raise PatternError(f"{where} ({mid}): unknown category {cat!r}")
+            direction = m.get("direction", "forward")
+            if direction not in ("forward", "backward", "both"):
+                raise PatternError(f"{where} ({mid}): direction must be forward/backward/both")
+            modifiers.append(
+                Modifier(mid, cat, direction, int(m.get("window", 5)),
+                         tuple(parse_term(t, mid, where) for t in _as_list(m.get("terms"), where, "terms")),
+                         name)
+            )
+        for cat, terms in (data.get("terminators") or {}).items():
+            if cat not in CONTEXT_CATEGORIES:
+                raise PatternError(f"{name}: terminators: unknown category {cat!r}")
+            terminators.setdefault(cat, []).extend(
+                parse_term(t, f"end:{cat}", f"{name}: terminators.{cat}") for t in terms
+            )
+        dialogue = data.get("dialogue") or {}
+        affirm += [parse_term(t, "AFFIRM", f"{name}: dialogue.affirm") for t in dialogue.get("affirm", [])]
+        deny += [parse_term(t, "DENY", f"{name}: dialogue.deny") for t in dialogue.get("deny", [])]
+        other_role += _as_list(data.get("platform_other_role"), name, "platform_other_role")
+        later += _as_list(data.get("platform_later"), name, "platform_later")
+        for i, p in enumerate(data.get("patterns") or []):
+            where = f"{name}: patterns[{i}]"
+            if not isinstance(p, dict) or not p.get("id"):
+                raise PatternError(f"{where}: every pattern needs an id")
+            pid = str(p["id"])
+            where = f"{name}: pattern {pid}"
+            unknown = set(p) - _PATTERN_KEYS
+            if unknown:
+                raise PatternError(f"{where}: unknown keys {sorted(unknown)}")
+            if pid in seen_ids:
+                raise PatternError(f"{where}: duplicate pattern id (also in {seen_ids[pid]})")
+            seen_ids[pid] = name
+            targets = [k for k in ("code", "platform", "fact") if p.get(k)]
+            if len(targets) != 1:
+                raise PatternError(f"{where}: needs exactly one of code, platform or fact")
+            try:
+                if p.get("code"):
+                    cb.check_code(p["code"], where)
+                if p.get("platform"):
+                    cb.check_platform(p["platform"], where)
+            except CodebookError as e:
+                raise PatternError(str(e)) from e
+            scope = p.get("scope", "sentence")
+            if scope not in SCOPES:
+                raise PatternError(f"{where}: scope must be one of {SCOPES}")
+            blocked = _as_list(p.get("blocked_by", list(DEFAULT_BLOCKED)), where, "blocked_by")
+            for c in blocked:
+                if c not in CONTEXT_CATEGORIES:
+                    raise PatternError(f"{where}: blocked_by names unknown category {c!r}")
+            pat = Pattern(
+                id=pid, file=name,
+                all=_as_list(p.get("all"), where, "all"),
+                any=_as_list(p.get("any"), where, "any"),
+                none=_as_list(p.get("none"), where, "none"),
+                code=p.get("code"), platform=p.get("platform"), fact=p.get("fact"),
+                scope=scope, score=float(p.get("score", 0.8)), blocked_by=blocked,
+                requires_fact=_as_list(p.get("requires_fact"), where, "requires_fact"),
+                unless_fact=_as_list(p.get("unless_fact"), where, "unless_fact"),
+                inherit=bool(p.get("inherit", True)),
+                confirmable=bool(p.get("confirmable", True)),
+                description=str(p.get("description", "")),
+            )
+            if not (pat.all or pat.any):
+                raise PatternError(f"{where}: needs 'all' or 'any' concepts")
+            patterns.append(pat)
+    # cross-checks: every concept a pattern names exists; facts a pattern needs are produced
+    facts = {p.fact for p in patterns if p.fact}
+    special = {"PLATFORM"}
+    for p in patterns:
+        for c in p.required_concepts():
+            if c not in concepts and c not in special:
+                raise PatternError(f"{p.file}: pattern {p.id}: unknown concept {c!r}")
+        for fct in p.requires_fact + p.unless_fact:
+            if fct not in facts:
+                raise PatternError(f"{p.file}: pattern {p.id}: no pattern produces fact {fct!r}")
+    for c in other_role + later:
+        if c not in concepts:
+            raise PatternError(f"platform_other_role/platform_later: unknown concept {c!r}")
+    return PatternSet(
+        concepts=concepts, concept_file=concept_file, patterns=patterns, modifiers=modifiers,
+        terminators=terminators, affirm=affirm, deny=deny, platform_concepts=platform_concepts,
+        other_role=other_role, later=later, version=digest.hexdigest()[:12],
+        files=[f.name for f in files],
+    )
