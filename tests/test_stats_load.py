@@ -1,0 +1,127 @@
+"""Loading confirmed annotations: pending excluded and counted, bad lines reported, never
+silently dropped, no conversation text in messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from indicators.cli import app
+from indicators.codebook import load_codebook
+from indicators.stats.load import StatsInputError, load_records
+from indicators.stats.summary import select
+from indicators.stats.tables import compute_tables
+
+DATA = Path(__file__).parent / "data" / "stats" / "annotations.jsonl"
+
+
+def raw_lines() -> list[tuple[int, str]]:
+    return [(i, line) for i, line in enumerate(DATA.read_text(encoding="utf-8").splitlines(), 1)
+            if line.strip()]
+
+
+def expected() -> dict:
+    """Sort the fixture's lines by hand: valid JSON with known ids and an integer year."""
+    cb = load_codebook()
+    confirmed, pending, bad = [], [], []
+    for lineno, line in raw_lines():
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            bad.append(lineno)
+            continue
+        if not isinstance(obj["year"], int) or set(obj["gold"]["codes"]) - set(cb.codes):
+            bad.append(lineno)
+        elif "review" in obj and obj["review"]["status"] != "confirmed":
+            pending.append(obj)
+        else:
+            confirmed.append(obj)
+    return {"confirmed": confirmed, "pending": pending, "bad": bad}
+
+
+def test_records_are_sorted_into_confirmed_pending_and_problems():
+    cb = load_codebook()
+    exp = expected()
+    res = load_records([DATA], cb)
+    assert res.lines == len(raw_lines())
+    assert len(res.confirmed) == len(exp["confirmed"])
+    assert sorted(r.id for r in res.pending) == sorted(r["id"] for r in exp["pending"])
+    assert sorted(p.line for p in res.problems) == exp["bad"]
+    assert all(p.file == str(DATA) for p in res.problems)
+    # nothing is lost: every non-empty line is confirmed, pending or a problem
+    assert len(res.confirmed) + len(res.pending) + res.skipped == res.lines
+
+
+def test_problems_never_quote_conversation_text():
+    res = load_records([DATA], load_codebook())
+    texts = []
+    for _, line in raw_lines():
+        try:
+            texts += [t["text"] for t in json.loads(line)["turns"]]
+        except json.JSONDecodeError:
+            pass
+    for p in res.problems:
+        msg = str(p)
+        assert f":{p.line}" in msg
+        assert "GEHEIM" not in msg
+        assert not any(t in msg for t in texts)
+
+
+def test_selection_excludes_pending_and_counts_them():
+    exp = expected()
+    sel = select(load_records([DATA], load_codebook()))
+    s = sel.summary
+    conf_ids = {r["id"] for r in exp["confirmed"]}
+    pend_only = {r["id"] for r in exp["pending"]} - conf_ids
+    assert s["confirmed_conversations"] == len(conf_ids)
+    assert s["duplicate_records_not_counted"] == len(exp["confirmed"]) - len(conf_ids)
+    assert s["pending_conversations_excluded"] == len(pend_only)
+    assert s["skipped_lines"] == len(exp["bad"])
+    assert {r.id for r in sel.records} == conf_ids
+    for row in s["per_year"]:
+        y = int(row["jaar"])
+        assert row["bevestigd"] == len({r["id"] for r in exp["confirmed"] if r["year"] == y})
+        assert row["in_afwachting"] == len({r["id"] for r in exp["pending"] if r["year"] == y}
+                                           - conf_ids)
+
+
+def test_pending_codes_do_not_enter_tables():
+    cb = load_codebook()
+    sel = select(load_records([DATA], cb))
+    codes = compute_tables(sel.records, cb)["codes"]
+    row = codes[(codes["jaar"] == "2024") & (codes["indicator"] == "inwonend")].iloc[0]
+    # In 2024 only S-002 (pending) and the dropped older duplicate of S-001 say inwonend.
+    assert (row["n"], row["N"]) == (0, 1)
+
+
+def test_latest_confirmation_wins_for_duplicates():
+    sel = select(load_records([DATA], load_codebook()))
+    s001 = next(r for r in sel.records if r.id == "S-001")
+    assert s001.coder == "anna" and "inwonend" not in s001.codes
+
+
+def test_year_filter():
+    sel = select(load_records([DATA], load_codebook()), years=[2023])
+    assert {r.year for r in sel.records} == {2023}
+    assert sel.summary["pending_conversations_excluded"] == 1
+
+
+def test_missing_path_is_an_error(tmp_path):
+    with pytest.raises(StatsInputError, match="no such file"):
+        load_records([tmp_path / "nope.jsonl"], load_codebook())
+    r = CliRunner().invoke(app, ["stats", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path)])
+    assert r.exit_code == 2
+    assert "nope.jsonl" in r.output
+
+
+def test_directory_input_reads_all_jsonl(tmp_path):
+    (tmp_path / "sub").mkdir()
+    lines = DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "a.jsonl").write_text("".join(lines[:3]), encoding="utf-8")
+    (tmp_path / "sub" / "b.jsonl").write_text("".join(lines[3:]), encoding="utf-8")
+    res = load_records([tmp_path], load_codebook())
+    assert res.lines == len(raw_lines())
+    assert len(res.files) == 2
