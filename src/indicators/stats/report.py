@@ -36,6 +36,23 @@ SECTIONS = [
 ]
 
 
+FILES = [
+    ["tabel_*.csv, tabellen.xlsx", "De tabellen van dit rapport (onderdrukt), een blad per tabel; "
+     "jaar 'totaal' is alle jaren samen."],
+    ["samenvatting.json", "Ingelezen bestanden, meegetelde en uitgesloten gesprekken, "
+     "overgeslagen regels (bestand:regel), controles op de codering."],
+    ["gesprekken.sav", "SPSS, een rij per gesprek, niet onderdrukt. Codes en platforms 0/1; "
+     "chatter, acuut_onveilig en first_disclosure als gelabelde categorieën; vorm_* en "
+     "pleger_* 0/1 per waarde. 'Onbekend' = 99 en als user-missing gedeclareerd (bij vorm en "
+     "pleger: alle dummies 99 als de variabele leeg of onbekend is)."],
+    ["gesprekken.qdpx, codeboek.qdc", "REFI-QDA-project en codeboek. Tekst: een regel per "
+     "bericht ('bezoeker: ...'), posities in Unicode-tekens vanaf 0. Codes staan op hun "
+     "bewijsfragmenten als die er zijn; anders (en voor afgeleide codes en platforms) op een "
+     "selectie van het hele gesprek."],
+    ["figuur*.png", "De figuren; onderdrukte waarden zijn niet getekend."],
+]
+
+
 def cell_text(n, N, pct) -> str:
     if pct is None or pd.isna(pct):
         return f"{n}/{N}"
@@ -125,6 +142,8 @@ def _blocks(tables, summary, figures, min_cell):
     if "jaarvergelijking" in tables:
         b.append(("p", "De vergelijking tussen jaren (met het verschil in procentpunten tussen "
                        "de laatste twee jaren) staat in tabel_jaarvergelijking.csv."))
+    b.append(("h2", "Bestanden"))
+    b.append(("table", (["Bestand", "Inhoud"], FILES)))
     if figures:
         b.append(("h2", "Figuren"))
         for f in figures:

@@ -70,6 +70,8 @@ def sav_frame(records: Sequence[StatRecord], cb: Codebook):
                 row[var.id] = known.index(val) + 1 if val in known else MISSING
         rows.append(row)
     df = pd.DataFrame(rows, columns=list(labels))
+    df = df.astype({c: "int64" for c in df.columns if c not in ("id", "channel")})
+    df = df.astype({"id": str, "channel": str})
     for col in df.columns[3:]:
         measure[col] = "nominal"
     return df, labels, value_labels, missing, measure
@@ -77,6 +79,7 @@ def sav_frame(records: Sequence[StatRecord], cb: Codebook):
 
 def write_sav(records: Sequence[StatRecord], cb: Codebook, path: str | Path) -> Path:
     df, labels, value_labels, missing, measure = sav_frame(records, cb)
+    formats = {c: "F2.0" for c in df.columns[3:]} | {"year": "F4.0"}
     path = Path(path)
     pyreadstat.write_sav(
         df, str(path),
@@ -85,5 +88,6 @@ def write_sav(records: Sequence[StatRecord], cb: Codebook, path: str | Path) -> 
         variable_value_labels=value_labels,
         missing_ranges=missing,
         variable_measure=measure,
+        variable_format=formats,
     )
     return path
