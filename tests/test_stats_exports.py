@@ -233,3 +233,15 @@ def test_cli_on_fixture_reports_pending_and_skipped(tmp_path):
     assert not (tmp_path / "gesprekken.qdpx").exists()
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "niet beschermd" in md
+
+
+def test_only_pending_input_still_writes_empty_outputs(tmp_path):
+    line = next(x for x in FIXTURE.read_text(encoding="utf-8").splitlines() if '"S-002"' in x)
+    src = tmp_path / "pending.jsonl"
+    src.write_text(line + "\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["stats", str(src), "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    df, meta = pyreadstat.read_sav(str(tmp_path / "out" / "gesprekken.sav"))
+    assert len(df) == 0 and "sextortion" in meta.column_names
+    s = json.loads((tmp_path / "out" / "samenvatting.json").read_text(encoding="utf-8"))
+    assert (s["confirmed_conversations"], s["pending_conversations_excluded"]) == (0, 1)

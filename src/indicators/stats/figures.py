@@ -50,6 +50,7 @@ def hbar(rows: pd.DataFrame, title: str, path: Path, labels: list[str] | None = 
         ax.barh(y, pct, color=GREYS[0], height=0.6)
         ax.text(pct + 1, y, fmt_pct(pct), va="center", fontsize=8)
     ax.set_yticks(ys, labels)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel(XLABEL, fontsize=9)
     _style(ax)
     fig.suptitle(title, x=0.02, ha="left", fontsize=10)
