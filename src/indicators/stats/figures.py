@@ -1,7 +1,7 @@
 """Bar charts in the plain style of a research report (grey bars, no chart junk).
 
 Figures are drawn from the *published* tables, so suppressed cells stay suppressed: such a
-bar is left out and labelled ``<5``.
+bar is left out and labelled ``<5`` (small) or ``x`` (hidden against back-calculation).
 """
 
 from __future__ import annotations

@@ -110,8 +110,8 @@ def _blocks(tables, summary, figures, min_cell):
         b.append(("p", f"Kleine aantallen: aantallen van 1 tot en met {min_cell - 1} worden "
                        f"getoond als '<{min_cell}' en het percentage wordt weggelaten. Om "
                        "terugrekenen uit totalen te voorkomen wordt daarnaast waar nodig een "
-                       "tweede cel onderdrukt (secundaire onderdrukking over jaren, categorieën "
-                       "van 'wie chat er', online/offline en platformtypes)."))
+                       "tweede cel onderdrukt, getoond als 'x' (secundaire onderdrukking over "
+                       "jaren, categorieën van 'wie chat er', online/offline en platformtypes)."))
     else:
         b.append(("p", "Let op: deze tabellen zijn niet beschermd tegen kleine aantallen "
                        "(--no-suppress); niet publiceren."))

@@ -1,7 +1,8 @@
 """Small-cell protection for published tables.
 
 Primary suppression: a count ``0 < x < min_cell`` is shown as ``"<min_cell"`` and the
-percentage of its row is blanked. Zeros are shown.
+percentage of its row is blanked. Zeros are shown. Secondary suppression shows ``"x"`` (the
+count is not small, it is hidden so the small one cannot be computed back).
 
 Secondary suppression (simple): the tables contain linear relations between cells (the years
 add up to the total; the chatter categories add up to all conversations; online + offline -
@@ -18,6 +19,8 @@ from __future__ import annotations
 import pandas as pd
 
 from .tables import KEY_COLUMNS, StatsResult, year_comparison
+
+SECONDARY = "x"  # hidden only to stop back-calculation; the count itself is not small
 
 
 def suppressed_cells(
@@ -42,7 +45,8 @@ def suppressed_cells(
 
 
 def publish(res: StatsResult, min_cell: int | None) -> dict[str, pd.DataFrame]:
-    """Published tables: suppressed counts as ``"<min_cell"``, their percentage blank.
+    """Published tables: small counts as ``"<min_cell"``, counts hidden only against
+    back-calculation (secondary) as ``"x"``; the percentage of such a row is blank.
 
     ``min_cell=None`` (``--no-suppress``) publishes all counts. Adds ``jaarvergelijking``
     when there are several years.
@@ -52,13 +56,14 @@ def publish(res: StatsResult, min_cell: int | None) -> dict[str, pd.DataFrame]:
         for num, col in (("n", "_n_key"), ("N", "_N_key")):
             values.update(zip(df[col], df[num].astype(int), strict=True))
     hidden = suppressed_cells(values, res.relations, min_cell) if min_cell else set()
-    mark = f"<{min_cell}"
+    primary = {k for k in hidden if 0 < values[k] < (min_cell or 0)}
     out: dict[str, pd.DataFrame] = {}
     for name, df in res.tables.items():
         df = df.copy()
         hide_n, hide_N = df["_n_key"].isin(hidden), df["_N_key"].isin(hidden)
-        df["n"] = df["n"].astype(object).where(~hide_n, mark)
-        df["N"] = df["N"].astype(object).where(~hide_N, mark)
+        for num, col in (("n", "_n_key"), ("N", "_N_key")):
+            marks = df[col].map(lambda k: f"<{min_cell}" if k in primary else SECONDARY)
+            df[num] = df[num].astype(object).where(~df[col].isin(hidden), marks)
         df["pct"] = df["pct"].astype(object).where(~(hide_n | hide_N), None)
         df["pct"] = df["pct"].map(lambda x: None if x is None or pd.isna(x) else float(x))
         out[name] = df.drop(columns=KEY_COLUMNS)
