@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-from collections import Counter
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from ..codebook import load_codebook
-from ..transcripts import CsvOptions, ReadReport
-from .common import err, fail, open_input, report_skips
+from ..transcripts import CsvOptions
+from .common import err, fail, report_skips
 
 
 def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None):
@@ -49,59 +46,67 @@ def register(app: typer.Typer) -> None:
         spacy_model: str | None = typer.Option(None, "--spacy-model",
                                                 help="Installed spaCy pipeline, e.g. nl_core_news_sm."),
         batch_size: int = typer.Option(64, help="Conversations per batch."),
+        n_process: int = typer.Option(1, "--n-process", "-j",
+                                      help="Worker processes; 0 = all cores."),
+        resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from "
+                                    "its <output>.part file."),
+        progress: bool | None = typer.Option(None, "--progress/--no-progress",
+                                             help="Progress bar on stderr (default: on a "
+                                             "terminal)."),
         id_col: str = typer.Option("conversation_id", help="CSV: conversation id column."),
         speaker_col: str = typer.Option("speaker", help="CSV: speaker column."),
         text_col: str = typer.Option("text", help="CSV: message text column."),
         quiet: bool = typer.Option(False, "-q", help="No summary table."),
     ) -> None:
-        """Suggest codebook codes, meeting platforms and evidence for each conversation."""
+        """Suggest codebook codes, meeting platforms and evidence for each conversation.
+
+        Output is written to <output>.part and renamed when complete; after an interruption
+        run the same command with --resume.
+        """
+        from ..batch import BatchError, EngineSpec, Interrupted, run_suggest
+        from ..transcripts import InputError
+
         classifier, spacy_name = _split_model(model, spacy_model)
-        engine = build_engine(patterns, spacy_name, classifier)
-        report = ReadReport()
+        engine = build_engine(patterns, spacy_name, classifier)  # checks patterns and model
+        spec = EngineSpec(patterns=patterns, spacy_model=spacy_name, classifier=classifier)
+        cb = engine.codebook
+        if n_process != 1:
+            engine = None  # workers build their own
         csv = CsvOptions(id_col=id_col, speaker_col=speaker_col, text_col=text_col)
-        convs = open_input(inputs, fmt, strict, report, csv, with_gold=False)
-        per_code: Counter[str] = Counter()
-        n = 0
-        to_stdout = str(output) == "-"
-        tmp = None
-        if to_stdout:
-            import sys
-
-            fh = sys.stdout
-        else:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            tmp = output.with_name(output.name + ".part")
-            fh = tmp.open("w", encoding="utf-8")
+        if progress is None:
+            progress = err.is_terminal
         try:
-            from ..transcripts import InputError
-
-            try:
-                for sug in engine.suggest_many(convs, batch_size=batch_size):
-                    fh.write(json.dumps(sug.to_record(), ensure_ascii=False) + "\n")
-                    per_code.update(sug.codes)
-                    per_code.update(f"platform:{p}" for p in sug.platforms)
-                    n += 1
-            except InputError as e:
-                fail(str(e))
-        finally:
-            if tmp is not None:
-                fh.close()
-        if tmp is not None:
-            os.replace(tmp, output)
-        report_skips(report)
+            result = run_suggest(inputs, output, fmt=fmt, strict=strict, csv_options=csv,
+                                 spec=spec, engine=engine, n_process=n_process,
+                                 batch_size=batch_size, resume=resume, progress=progress)
+        except BatchError as e:
+            fail(str(e))
+        except InputError as e:
+            if str(output) != "-":
+                err.print(f"partial output kept in {output}.part")
+            fail(str(e))
+        except Interrupted as e:
+            r = e.result
+            err.print(f"[bold yellow]interrupted[/] after {r.total} conversations; partial "
+                      f"output kept in {r.part}. Run the same command with --resume to "
+                      "continue." if r.part else "[bold yellow]interrupted[/]")
+            raise typer.Exit(130) from None
+        report_skips(result.report)
+        if result.resumed:
+            err.print(f"resumed: {result.resumed} conversations were already done")
         if not quiet:
-            t = Table(title=f"Suggestions for {n} conversations")
+            t = Table(title=f"Suggestions for {result.total} conversations")
             t.add_column("code")
             t.add_column("conversations", justify="right")
-            cb = engine.codebook
+            per_code = result.per_code
             for c in cb.codes:
                 t.add_row(c, str(per_code.get(c, 0)))
             for p in cb.platforms:
                 if per_code.get(f"platform:{p}"):
                     t.add_row(f"platform:{p}", str(per_code[f"platform:{p}"]))
             err.print(t)
-        if not to_stdout:
-            err.print(f"wrote {n} suggestions to {output}")
+        if result.output is not None:
+            err.print(f"wrote {result.total} suggestions to {result.output}")
 
 
 def _split_model(model: str | None, spacy_model: str | None) -> tuple[Path | None, str | None]:

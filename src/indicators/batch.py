@@ -1,0 +1,385 @@
+"""Batch pre-annotation: streaming, parallel, resumable and atomic ``suggest``.
+
+``run_suggest`` reads conversations lazily, suggests codes in batches and writes one JSON line
+per conversation, in input order. Memory stays flat: at most ``2 * n_process`` batches are in
+flight. Output goes to ``<out>.part``, flushed after every batch and fsynced every few
+seconds; only a finished run renames it to ``<out>`` (atomically), so ``<out>`` is complete or
+absent. After an interruption (Ctrl-C, SIGTERM, a crash, a killed process) ``resume=True``
+reads the ids already in the ``.part`` file (dropping a torn last line), skips those
+conversations in the input and appends the rest.
+
+With ``n_process > 1`` a pool of worker processes each builds its own engine once from an
+:class:`EngineSpec` (paths and names, never a pickled engine) and returns finished JSON lines.
+Messages never contain conversation text: only ids, counts and file names.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .conversation import Conversation
+from .transcripts import CsvOptions, ReadReport, read_conversations
+
+FSYNC_SECONDS = 2.0
+
+
+class BatchError(Exception):
+    """A batch run that cannot start or continue (message without conversation text)."""
+
+
+class Interrupted(Exception):
+    """The run was interrupted; the ``.part`` file is consistent and can be resumed."""
+
+    def __init__(self, result: BatchResult):
+        super().__init__("interrupted")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """How to build a RuleEngine: picklable, so every worker builds its own."""
+
+    patterns: Path | None = None
+    spacy_model: str | None = None
+    classifier: Path | None = None
+    doc_cache: Path | None = None
+
+    def build(self):
+        from .codebook import load_codebook
+        from .engine import RuleEngine
+        from .patterns import load_patterns
+
+        cb = load_codebook()
+        engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model)
+        if self.classifier is not None:
+            from .classifier import attach_classifier
+
+            engine = attach_classifier(engine, self.classifier)
+        return engine
+
+
+@dataclass
+class BatchResult:
+    output: Path | None  # final file (None for stdout)
+    written: int = 0  # conversations written in this run
+    resumed: int = 0  # conversations already in the .part file when resuming
+    report: ReadReport = field(default_factory=ReadReport)
+    per_code: Counter = field(default_factory=Counter)  # codes and platform:<p> over all output
+    part: Path | None = None
+    done_ids: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.written + self.resumed
+
+    @property
+    def skipped(self) -> int:
+        return len(self.report.skipped_conversations)
+
+
+def part_path(output: Path) -> Path:
+    return output.with_name(output.name + ".part")
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def scan_part(part: Path, per_code: Counter | None = None) -> list[str]:
+    """Ids in a ``.part`` file, in order; a torn or unreadable tail is truncated away."""
+    ids: list[str] = []
+    good = 0  # byte offset after the last good line
+    with part.open("rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                rec = json.loads(raw)
+                cid = rec["id"]
+            except (ValueError, KeyError, TypeError):
+                break
+            ids.append(cid)
+            if per_code is not None:
+                _count(per_code, rec.get("codes", []), rec.get("platforms", []))
+            good += len(raw)
+    if part.stat().st_size != good:
+        with part.open("r+b") as fh:
+            fh.truncate(good)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return ids
+
+
+def _count(per_code: Counter, codes: Iterable[str], platforms: Iterable[str]) -> None:
+    per_code.update(codes)
+    per_code.update(f"platform:{p}" for p in platforms)
+
+
+# --------------------------------------------------------------------------- workers
+
+_ENGINE = None
+
+
+def _init_worker(spec: EngineSpec) -> None:
+    global _ENGINE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _ENGINE = spec.build()
+    if spec.doc_cache is not None:
+        from .doccache import DocCache
+
+        _ENGINE.doc_cache = DocCache(spec.doc_cache, _ENGINE.nlp)
+
+
+Line = tuple[str, list[str], list[str]]  # json line, codes, platforms
+
+
+def _suggest_lines(engine, batch: list[Conversation]) -> list[Line]:
+    out = []
+    for sug in engine.suggest_many(batch, batch_size=len(batch) or 1):
+        line = json.dumps(sug.to_record(), ensure_ascii=False) + "\n"
+        out.append((line, sug.codes, sug.platforms))
+    return out
+
+
+def _work(batch: list[Conversation]) -> list[Line]:
+    return _suggest_lines(_ENGINE, batch)
+
+
+def _batches(convs: Iterator[Conversation], size: int) -> Iterator[list[Conversation]]:
+    batch: list[Conversation] = []
+    for c in convs:
+        batch.append(c)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _parallel(batches: Iterator[list[Conversation]], spec: EngineSpec,
+              n_process: int) -> Iterator[list[Line]]:
+    """Results of the batches in input order, at most 2 * n_process batches in flight."""
+    ctx = mp.get_context("spawn")
+    pool = ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_init_worker,
+                               initargs=(spec,))
+    pending: deque[Future] = deque()
+    try:
+        for batch in batches:
+            pending.append(pool.submit(_work, batch))
+            while len(pending) >= 2 * n_process:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------- runner
+
+
+def run_suggest(
+    inputs: list[Path] | Path,
+    output: Path | str,
+    *,
+    fmt: str = "auto",
+    strict: bool = False,
+    csv_options: CsvOptions | None = None,
+    spec: EngineSpec | None = None,
+    engine=None,
+    n_process: int = 1,
+    batch_size: int = 64,
+    resume: bool = False,
+    progress: bool = False,
+    fsync_seconds: float = FSYNC_SECONDS,
+    on_batch: Callable[[BatchResult], None] | None = None,
+) -> BatchResult:
+    """Suggest codes for every conversation in ``inputs``; write JSONL to ``output``.
+
+    ``output`` ``"-"`` writes to stdout (no ``.part``, no resume). ``engine`` (a built
+    RuleEngine) is used when ``n_process == 1``; otherwise workers build one from ``spec``.
+    Raises :class:`BatchError` for unusable arguments, :class:`Interrupted` on Ctrl-C or
+    SIGTERM (the ``.part`` file is then consistent), and ``InputError`` from the reader.
+    """
+    spec = spec or EngineSpec()
+    n_process = n_process if n_process > 0 else (os.cpu_count() or 1)
+    batch_size = max(1, batch_size)
+    to_stdout = str(output) == "-"
+    inputs = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    result = BatchResult(output=None if to_stdout else Path(output))
+    done: set[str] = set()
+    if to_stdout:
+        if resume:
+            raise BatchError("--resume needs an output file, not stdout")
+        fh = sys.stdout
+    else:
+        out = Path(output)
+        part = result.part = part_path(out)
+        if part.exists() and not resume:
+            raise BatchError(f"{part} exists from an interrupted run: use --resume to continue "
+                             "it, or delete it to start over")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if resume and part.exists():
+            done = set(scan_part(part, result.per_code))
+            result.resumed = result.done_ids = len(done)
+        fh = part.open("a" if resume else "w", encoding="utf-8", newline="\n")
+    report = result.report
+    convs = read_conversations(inputs, fmt, strict=strict, report=report,
+                               csv_options=csv_options, with_gold=False)
+    if done:
+        convs = (c for c in convs if c.id not in done)
+    if n_process == 1:
+        eng = engine if engine is not None else spec.build()
+        if spec.doc_cache is not None and getattr(eng, "doc_cache", None) is None:
+            from .doccache import DocCache
+
+            eng.doc_cache = DocCache(spec.doc_cache, eng.nlp)
+        results: Iterator[list[Line]] = (
+            _suggest_lines(eng, b) for b in _batches(convs, batch_size))
+    else:
+        results = _parallel(_batches(convs, batch_size), spec, n_process)
+    bar = _Progress(report, _estimate_total(inputs, fmt), result.resumed) if progress else None
+    old_term = _sigterm_as_interrupt()
+    last_sync = time.monotonic()
+    try:
+        for lines in results:
+            fh.write("".join(line for line, _, _ in lines))
+            fh.flush()
+            for _, codes, platforms in lines:
+                _count(result.per_code, codes, platforms)
+            result.written += len(lines)
+            if not to_stdout and time.monotonic() - last_sync >= fsync_seconds:
+                os.fsync(fh.fileno())
+                last_sync = time.monotonic()
+            if bar:
+                bar.update(result.total)
+            if on_batch:
+                on_batch(result)
+    except KeyboardInterrupt:
+        _close(fh, to_stdout)
+        raise Interrupted(result) from None
+    except BaseException:
+        _close(fh, to_stdout)
+        raise
+    finally:
+        if bar:
+            bar.stop()
+        _restore_sigterm(old_term)
+        close = getattr(results, "close", None)
+        if close:
+            close()
+    _close(fh, to_stdout)
+    if not to_stdout:
+        os.replace(result.part, result.output)
+        _fsync_dir(result.output.parent)
+    return result
+
+
+def _close(fh, to_stdout: bool) -> None:
+    if to_stdout:
+        fh.flush()
+        return
+    if fh.closed:
+        return
+    fh.flush()
+    os.fsync(fh.fileno())
+    fh.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sigterm_as_interrupt() -> Any:
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _restore_sigterm(old: Any) -> None:
+    if old is not None:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _estimate_total(inputs: list[Path], fmt: str) -> int | None:
+    """Conversation records in the input (JSONL lines, txt files); None for CSV."""
+    from .transcripts import InputError, _resolve
+
+    try:
+        files = _resolve(inputs, fmt, ReadReport())
+    except InputError:
+        return None
+    total = 0
+    for path, kind in files:
+        if kind == "txt":
+            total += 1
+        elif kind == "jsonl":
+            with path.open("rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        else:
+            return None
+    return total
+
+
+class _Progress:
+    """A rich progress bar on stderr: done, rate, ETA, skipped (no conversation text)."""
+
+    def __init__(self, report: ReadReport, total: int | None, start: int):
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.report = report
+        self.t0 = time.monotonic()
+        self.start = start
+        self.p = Progress(
+            TextColumn("suggest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} conv/s"), TimeElapsedColumn(),
+            TextColumn("ETA"), TimeRemainingColumn(),
+            TextColumn("skipped {task.fields[skipped]}"),
+            console=Console(stderr=True), transient=False,
+        )
+        self.task = self.p.add_task("suggest", total=total, completed=start, rate="-",
+                                    skipped=0)
+        self.p.start()
+
+    def update(self, done: int) -> None:
+        dt = time.monotonic() - self.t0
+        rate = f"{(done - self.start) / dt:.0f}" if dt > 0 else "-"
+        skipped = len(self.report.skipped_conversations)  # records read: done + skipped
+        self.p.update(self.task, completed=done + skipped, rate=rate, skipped=skipped)
+
+    def stop(self) -> None:
+        self.p.stop()
