@@ -634,6 +634,18 @@ def test_unreadable_file_is_fatal(tmp_path, monkeypatch):
     assert "Permission denied" in str(exc.value) and str(p) in str(exc.value)
 
 
+def test_unlistable_directory_is_fatal(tmp_path, monkeypatch):
+    write(tmp_path / "a.txt", "b: hoi")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(InputError) as exc:
+        read_conversations(tmp_path)
+    assert (exc.value.reason, exc.value.source) == ("unreadable", str(tmp_path))
+
+
 def test_report_summary_and_skip_str():
     r = ReadReport(read=3)
     r.add(Skip("a.jsonl", 4, "X", "malformed_json", "malformed JSON"))

@@ -72,7 +72,8 @@ Every format
     ``year`` must be an integer from 1900 to 2100 (CSV and txt accept int-like text such
     as ``2024`` or ``2024.0``; JSON needs a JSON integer). Speaker values are matched
     case-insensitively against the aliases above. A conversation without any message
-    text is skipped (``empty_conversation``). Within one call, a conversation id that was
+    text is skipped (``empty_conversation``); single messages with empty text are kept
+    in JSONL and txt input (nothing is dropped) and skipped as ``bad_row`` in CSV input. Within one call, a conversation id that was
     already yielded is skipped (``duplicate_id``) wherever it appears again.
     Strings with unpaired surrogates (``"\\ud800"`` escapes in JSON) are rejected as
     ``encoding``.
@@ -851,6 +852,18 @@ def _is_hidden(p: Path) -> bool:
     return p.name.startswith(".")
 
 
+def _list_dir(p: Path) -> list[Path]:
+    """The non-hidden entries of a directory, sorted by name."""
+    try:
+        return sorted(c for c in p.iterdir() if not _is_hidden(c))
+    except OSError as e:
+        raise InputError(
+            f"{p}: cannot list directory ({e.strerror or type(e).__name__})",
+            source=str(p),
+            reason="unreadable",
+        ) from None
+
+
 def detect_format(path: str | os.PathLike[str]) -> str:
     """``"jsonl"``, ``"csv"`` or ``"txt"`` for a file (by suffix) or a directory (by the
     suffixes of its files). Raises InputError when it cannot tell."""
@@ -859,8 +872,8 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         kinds = sorted(
             {
                 SUFFIXES[c.suffix.lower()]
-                for c in p.iterdir()
-                if not _is_hidden(c) and c.is_file() and c.suffix.lower() in SUFFIXES
+                for c in _list_dir(p)
+                if c.is_file() and c.suffix.lower() in SUFFIXES
             }
         )
         if len(kinds) == 1:
@@ -907,9 +920,7 @@ def _resolve(
         if p.is_dir():
             kind = detect_format(p) if fmt == "auto" else fmt
             files, ignored = [], []
-            for c in sorted(p.iterdir()):
-                if _is_hidden(c):
-                    continue
+            for c in _list_dir(p):
                 if c.is_file() and SUFFIXES.get(c.suffix.lower()) == kind:
                     files.append(c)
                 else:
