@@ -127,6 +127,79 @@ def push_cmd(
         raise typer.Exit(2)
 
 
+def pull_cmd(
+    project: str = typer.Option(..., "--project", help="doccano project name."),
+    output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write."),
+    records: Path = typer.Option(None, "--records",
+                                 help="Folder of local push records (default annotations/)."),
+) -> None:
+    """Export the conversations coders confirmed, with the coder's codes and the machine's."""
+    import json
+
+    from ..codebook import load_codebook
+    from ..doccano.client import Doccano, DoccanoError
+    from ..doccano.pull import Puller
+    from ..doccano.records import PushRecord
+
+    codebook = load_codebook()
+    try:
+        dc = Doccano.from_env()
+        result = Puller(dc, codebook, project, PushRecord(project, records)).pull()
+    except DoccanoError as e:
+        raise _fail(str(e)) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in result.records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    tmp.replace(output)
+    console.print(f"{len(result.records)} confirmed conversations written to {output}; "
+                  f"{result.pending} pending (not confirmed, not exported)")
+    if result.unknown_labels:
+        console.print(f"[yellow]{result.unknown_labels} labels are not in the codebook and were "
+                      "ignored[/yellow]")
+    if result.conflicts:
+        console.print(f"[yellow]single-choice context with more than one value (first kept): "
+                      f"{', '.join(result.conflicts)}[/yellow]")
+
+
+def review_report_cmd(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="Output of `indicators pull`."),
+    json_out: Path = typer.Option(None, "--json", help="Also write the report as JSON here."),
+) -> None:
+    """Per code: suggestions coders accepted, rejected (and which patterns), and codes added."""
+    import json
+
+    from rich.table import Table
+
+    from ..codebook import load_codebook
+    from ..doccano.review_report import read_reviewed, review_report
+
+    try:
+        report = review_report(read_reviewed(file), load_codebook())
+    except ValueError as e:
+        raise _fail(str(e)) from None
+    table = Table(title=f"Review of machine suggestions ({report['conversations']} confirmed "
+                  "conversations)")
+    for col in ("code", "suggested", "accepted", "rejected", "added (missed)", "acceptance",
+                "rejections by source"):
+        table.add_column(col, justify="left" if col in ("code", "rejections by source")
+                         else "right")
+    for r in report["codes"]:
+        acc = "" if r["acceptance"] is None else f"{r['acceptance']:.0%}"
+        by_src = ", ".join(f"{k} ({v})" for k, v in r["rejected_by_source"].items())
+        table.add_row(r["code"], str(r["suggested"]), str(r["accepted"]), str(r["rejected"]),
+                      str(r["added"]), acc, by_src)
+    Console().print(table)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(doccano_app, name="doccano")
     app.command("push")(push_cmd)
+    app.command("pull")(pull_cmd)
+    app.command("review-report")(review_report_cmd)
