@@ -13,7 +13,7 @@ $(BIN)/indicators: pyproject.toml
 setup: $(BIN)/indicators
 
 demo: setup
-	$(BIN)/indicators suggest samples/ -o out/suggestions.jsonl
+	$(BIN)/indicators suggest samples/ --format txt -o out/suggestions.jsonl
 
 test: setup
 	$(BIN)/ruff check src tests scripts

@@ -32,6 +32,12 @@ INHERIT_FACTOR = 0.9  # evidence via an answer completing the question
 ANSWER_WINDOW = 3  # visitor turns after a question that count as its answer
 
 
+def _with_platform(concepts: set[str]) -> set[str]:
+    if any(c.startswith("P_") for c in concepts):
+        return concepts | {"PLATFORM"}
+    return concepts
+
+
 @dataclass
 class Evidence:
     code: str  # code id, or "fact:<name>"
@@ -172,10 +178,10 @@ class RuleEngine:
         # meeting: online and offline exclude each other; the stronger, then earlier wins
         on, off = by_code.get("ontmoeting_online"), by_code.get("ontmoeting_offline")
         if on and off:
-            best_on = max(on, key=lambda e: (e.score, -e.turn))
-            best_off = max(off, key=lambda e: (e.score, -e.turn))
-            loser = "ontmoeting_offline" if (best_on.score, -best_on.turn) >= (
-                best_off.score, -best_off.turn) else "ontmoeting_online"
+            first_on = min(on, key=lambda e: (e.turn, -e.score))
+            first_off = min(off, key=lambda e: (e.turn, -e.score))
+            loser = "ontmoeting_offline" if (first_on.turn, -first_on.score) <= (
+                first_off.turn, -first_off.score) else "ontmoeting_online"
             by_code.pop(loser)
         platforms: list[str] = []
         if "ontmoeting_online" in by_code:
@@ -265,8 +271,8 @@ class RuleEngine:
                     allc = set().union(set(), *(s.concepts() for s in unit))
                     if self._satisfied(p, use, allc):
                         evidence += self._evidence(p, t, unit[0], 1.0, "visitor", None, unit)
-                    elif in_answer and p.inherit and use & p.required_concepts() and \
-                            self._satisfied(p, use | q_use, allc):
+                    elif in_answer and p.inherit and _with_platform(use) & p.required_concepts() \
+                            and self._satisfied(p, use | q_use, allc):
                         evidence += self._evidence(p, t, unit[0], INHERIT_FACTOR, "answer",
                                                    q_turn, unit + question)
             if in_answer:
@@ -296,15 +302,11 @@ class RuleEngine:
 
     def _meeting_platforms(self, scope: list[Sentence]) -> list[str]:
         """Platforms named in the evidence, minus those named for another role or later."""
-        skip = set(self.ps.other_role) | set(self.ps.later)
         found: list[str] = []
         for s in scope:
-            blockers = [h for h in s.hits if h.concept in skip]
             for h in s.hits:
                 plat = self.platform_concepts.get(h.concept)
-                if not plat or h.cats & {"negated"}:
-                    continue
-                if any(abs(b.start - h.start) <= 4 for b in blockers):
+                if not plat or h.cats & {"negated", "other", "hypothetical"}:
                     continue
                 if plat not in found:
                     found.append(plat)

@@ -37,6 +37,17 @@ class Sentence:
         return {h.concept for h in self.hits if not (h.cats & set(blocked))}
 
 
+_CHECK_BACK = ("dus ", "dus,", "klopt het dat", "als ik het goed begrijp", "begrijp ik goed dat",
+               "je zegt dus", "u zegt dus", "bedoel je dat")
+
+
+def is_question(text: str) -> bool:
+    """A question, or a counsellor's check-back ("Dus hij wacht in de auto.") that the
+    visitor can confirm or deny."""
+    t = text.strip()
+    return t.endswith("?") or t.lower().startswith(_CHECK_BACK)
+
+
 class TermIndex:
     """All terms of a PatternSet; finds their occurrences in a list of normalised tokens."""
 
@@ -117,6 +128,8 @@ class ConceptMatcher:
                 terms.append(t)
                 self.kind.append(("end", cat))
         self.index = TermIndex(terms)
+        self.skip_platform = set(ps.other_role) | set(ps.later)
+        self.platform_window = 4
         self.affirm = TermIndex(ps.affirm)
         self.deny = TermIndex(ps.deny)
 
@@ -125,7 +138,7 @@ class ConceptMatcher:
         out: list[Sentence] = []
         for sent in doc.sents:
             s = Sentence(sent.start_char, sent.end_char, sent.start, sent.end,
-                         is_question=sent.text.rstrip().endswith("?"))
+                         is_question=is_question(sent.text))
             raw: list[tuple[str, int, int, str]] = []
             mods: list[tuple[object, int, int]] = []
             ends: dict[str, list[int]] = {}
@@ -140,6 +153,10 @@ class ConceptMatcher:
             if not raw:
                 out.append(s)
                 continue
+            pseudo = [(a, b) for m, a, b in mods if m.category == "pseudo"]
+            if pseudo:  # a trigger inside a pseudo-trigger phrase is no trigger
+                mods = [(m, a, b) for m, a, b in mods if m.category != "pseudo" and not any(
+                    pa <= a and b <= pb for pa, pb in pseudo)]
             scopes = [self._scope(m, a, b, sent.start, sent.end, ends) for m, a, b in mods]
             seen = set()
             for concept, a, b, term in raw:
@@ -151,8 +168,19 @@ class ConceptMatcher:
                     if lo <= a < hi and not (ma <= a < mb)
                 )
                 s.hits.append(Hit(concept, a, b, term, cats))
+            self._mark_other_role(s)
             out.append(s)
         return out
+
+    def _mark_other_role(self, s: Sentence) -> None:
+        """A platform named near an 'other role' or 'later' word gets the category 'other'."""
+        near = [h.start for h in s.hits if h.concept in self.skip_platform]
+        if not near:
+            return
+        for i, h in enumerate(s.hits):
+            if h.concept in self.ps.platform_concepts and any(
+                    abs(x - h.start) <= self.platform_window for x in near):
+                s.hits[i] = Hit(h.concept, h.start, h.end, h.term, h.cats | {"other"})
 
     @staticmethod
     def _scope(m, a: int, b: int, s0: int, s1: int, ends: dict[str, list[int]]) -> tuple[int, int]:

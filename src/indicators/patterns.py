@@ -24,7 +24,9 @@ from .codebook import Codebook, CodebookError
 from .nlp import normalize
 from .paths import patterns_dir
 
-CONTEXT_CATEGORIES = ("negated", "hypothetical", "fear", "plan_wish", "past_before", "other")
+CONTEXT_CATEGORIES = (
+    "negated", "hypothetical", "fear", "plan_wish", "past_before", "other", "pseudo",
+)
 DEFAULT_BLOCKED = ("negated", "hypothetical", "fear", "plan_wish", "past_before")
 SCOPES = ("sentence", "turn")
 
@@ -76,7 +78,7 @@ def parse_term(raw: str, concept: str, where: str) -> Term:
         if part == "...":
             if not specs:
                 raise PatternError(f"{where}: term {raw!r} cannot start with '...'")
-            specs.append(TokenSpec("gap", "3"))
+            specs.append(TokenSpec("gap", "5"))
         elif len(part) > 2 and part.startswith("/") and part.endswith("/"):
             try:
                 re.compile(part[1:-1])
