@@ -229,8 +229,10 @@ class RuleEngine:
         question: list[Sentence] | None = None
         q_turn: int | None = None
         answers_left = 0
+        block: list[Sentence] = []  # sentences of the consecutive visitor turns so far
         for t in turns:
             if t.speaker == COUNSELLOR:
+                block = []
                 qs = [s for s in t.sentences if s.is_question]
                 if qs:
                     question, q_turn, answers_left = qs, t.index, ANSWER_WINDOW
@@ -238,6 +240,7 @@ class RuleEngine:
                     question, answers_left = None, 0
                 continue
             # --- visitor turn
+            block = block + t.sentences
             in_answer = question is not None and answers_left > 0
             first_answer = in_answer and answers_left == ANSWER_WINDOW
             for p in active:
@@ -263,17 +266,24 @@ class RuleEngine:
                         evidence += self._evidence(p, t, s0, CONFIRM_FACTOR, "confirmed", q_turn,
                                                    question + t.sentences)
                         continue
-                units: list[list[Sentence]] = (
-                    [[s] for s in t.sentences] if p.scope == "sentence" else [t.sentences]
-                )
+                if p.scope == "sentence":
+                    units: list[list[Sentence]] = [[s] for s in t.sentences]
+                elif p.scope == "turn":
+                    units = [t.sentences]
+                else:
+                    units = [block]
                 for unit in units:
                     use = set().union(set(), *(s.concepts(blocked) for s in unit))
                     allc = set().union(set(), *(s.concepts() for s in unit))
                     if self._satisfied(p, use, allc):
-                        evidence += self._evidence(p, t, unit[0], 1.0, "visitor", None, unit)
+                        first = unit[0] if p.scope != "block" else (
+                            t.sentences[0] if t.sentences else None)
+                        evidence += self._evidence(p, t, first, 1.0, "visitor", None, unit)
                     elif in_answer and p.inherit and _with_platform(use) & p.required_concepts() \
                             and self._satisfied(p, use | q_use, allc):
-                        evidence += self._evidence(p, t, unit[0], INHERIT_FACTOR, "answer",
+                        first = unit[0] if p.scope != "block" else (
+                            t.sentences[0] if t.sentences else None)
+                        evidence += self._evidence(p, t, first, INHERIT_FACTOR, "answer",
                                                    q_turn, unit + question)
             if in_answer:
                 answers_left -= 1

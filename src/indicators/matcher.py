@@ -45,7 +45,8 @@ def is_question(text: str) -> bool:
     """A question, or a counsellor's check-back ("Dus hij wacht in de auto.") that the
     visitor can confirm or deny."""
     t = text.strip()
-    return t.endswith("?") or t.lower().startswith(_CHECK_BACK)
+    low = t.lower()
+    return t.endswith("?") or low.startswith(_CHECK_BACK) or " dus " in low
 
 
 class TermIndex:

@@ -28,7 +28,7 @@ CONTEXT_CATEGORIES = (
     "negated", "hypothetical", "fear", "plan_wish", "past_before", "other", "pseudo",
 )
 DEFAULT_BLOCKED = ("negated", "hypothetical", "fear", "plan_wish", "past_before")
-SCOPES = ("sentence", "turn")
+SCOPES = ("sentence", "turn", "block")  # block: consecutive visitor turns
 
 
 class PatternError(ValueError):
