@@ -1,0 +1,184 @@
+"""Label types from the codebook, suggestions to labels and doccano labels back (no server)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indicators.codebook import load_codebook
+from indicators.doccano.guideline import render_guideline
+from indicators.doccano.labels import CATEGORY, SPAN, LabelScheme
+from indicators.doccano.pull import decide
+from indicators.doccano.push import example_meta, plan_labels
+from indicators.doccano.records import PushRecord
+from indicators.doccano.review_report import review_report
+from indicators.doccano.suggestions import SuggestionError, parse_suggestion, read_suggestions
+
+SUGGESTIONS = Path(__file__).parent / "data" / "doccano" / "suggestions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def cb():
+    return load_codebook()
+
+
+@pytest.fixture(scope="module")
+def scheme(cb):
+    return LabelScheme(cb)
+
+
+def test_every_annotatable_code_has_a_category_and_a_span(cb, scheme):
+    cat_codes = [s.meaning[1] for s in scheme.categories if s.meaning[0] == "code"]
+    span_codes = [s.meaning[1] for s in scheme.spans]
+    assert cat_codes == cb.annotatable_codes == span_codes
+    assert all(not cb.codes[c].derived for c in cat_codes)
+
+
+def test_platforms_and_every_context_value_including_onbekend_are_categories(cb, scheme):
+    assert [s.meaning[1] for s in scheme.categories if s.meaning[0] == "platform"] == list(
+        cb.platforms)
+    for var in cb.context.values():
+        for value in var.value_ids:
+            spec = scheme.context_category(var.id, value)
+            assert spec.text.startswith(var.label + ": ")
+        assert "onbekend" in var.value_ids
+
+
+def test_shortcuts_unique_colours_valid_and_codebook_keys_kept(cb, scheme):
+    specs = scheme.categories + scheme.spans
+    keys = [(s.prefix_key, s.suffix_key) for s in specs if s.suffix_key]
+    assert len(keys) == len(set(keys)) == len(specs)
+    assert all(s.prefix_key in (None, "shift") for s in specs)
+    for code in cb.codes.values():
+        if code.shortcut:
+            assert scheme.code_category(code.id).suffix_key == code.shortcut
+            assert scheme.code_category(code.id).prefix_key is None
+    colours = [s.color for s in scheme.categories]
+    assert len(set(colours)) == len(colours)
+    assert all(len(c) == 7 and c.startswith("#") for c in colours)
+
+
+def test_decode_round_trip(scheme):
+    for spec in scheme.categories:
+        assert scheme.decode(CATEGORY, spec.text) == spec.meaning
+    for spec in scheme.spans:
+        assert scheme.decode(SPAN, spec.text) == spec.meaning
+    assert scheme.decode(CATEGORY, "Iets wat een coder zelf maakte") is None
+
+
+def test_guideline_names_every_code_and_platform(cb):
+    text = render_guideline(cb)
+    for code in cb.codes.values():
+        assert f"`{code.id}`" in text
+    for p in cb.platforms:
+        assert f"`{p}`" in text
+
+
+def test_suggestion_keeps_derived_codes_out_of_the_labels(cb, scheme):
+    rec = {"id": "X-1", "turns": [{"speaker": "bezoeker", "text": "hij filmde het en sloeg me"}],
+           "codes": ["klant_filmt_chanteert", "klant_geweld", "klant_bewust",
+                     "klant_bewust_combinatie"],
+           "context": {"chatter": "slachtoffer", "vorm": ["seksueel"]},
+           "evidence": [
+               {"code": "klant_filmt_chanteert", "turn": 0, "start": 4, "end": 10,
+                "source": "pattern:a", "score": 0.9},
+               {"code": "klant_geweld", "turn": 0, "start": 18, "end": 26, "source": "pattern:b",
+                "score": 0.7},
+               {"code": "klant_geweld", "turn": 0, "start": 5, "end": 12, "source": "model",
+                "score": 0.4},
+               {"code": "klant_bewust", "turn": 0, "start": 0, "end": 3},
+               {"code": "sextortion", "turn": 3, "start": 0, "end": 3},
+           ]}
+    s = parse_suggestion(rec, cb, "test")
+    assert s.codes == ["klant_geweld", "klant_filmt_chanteert"]
+    assert s.derived == ["klant_bewust", "klant_bewust_combinatie"]
+    plan = plan_labels(s, scheme)
+    texts = [t for t, _ in plan.categories]
+    assert texts == [scheme.code_category("klant_geweld").text,
+                     scheme.code_category("klant_filmt_chanteert").text,
+                     scheme.context_category("chatter", "slachtoffer").text,
+                     scheme.context_category("vorm", "seksueel").text]
+    # offsets shift by the "bezoeker: " prefix; the weaker overlapping span is left out
+    prefix = len("bezoeker: ")
+    assert [(t, a - prefix, b - prefix) for t, a, b, _ in plan.spans] == [
+        (scheme.code_span("klant_filmt_chanteert").text, 4, 10),
+        (scheme.code_span("klant_geweld").text, 18, 26)]
+    assert plan.overlapping == 1 and plan.bad_evidence == 2
+    meta = example_meta(s, "done")
+    machine = json.loads(meta["machine"])
+    assert machine["codes"] == s.codes and "text" not in machine["evidence"][0]
+    assert meta["machine_derived"] == "klant_bewust, klant_bewust_combinatie"
+
+
+@pytest.mark.parametrize("bad,msg", [
+    ({"turns": [{"speaker": "bezoeker", "text": "x"}]}, "missing conversation id"),
+    ({"id": "A", "turns": []}, "no turns"),
+    ({"id": "A", "turns": [{"speaker": "bezoeker", "text": "x"}], "codes": ["geen_code"]},
+     "unknown code"),
+    ({"id": "A", "turns": [{"speaker": "bezoeker", "text": "x"}], "platforms": ["myspace"]},
+     "unknown platform"),
+    ({"id": "A", "turns": [{"speaker": "bezoeker", "text": "x"}],
+      "context": {"chatter": "buurman"}}, "not a value"),
+])
+def test_invalid_suggestions_are_refused_with_place_not_text(cb, bad, msg):
+    with pytest.raises(SuggestionError, match=msg) as e:
+        parse_suggestion(bad, cb, "f.jsonl:3")
+    assert "f.jsonl:3" in str(e.value)
+
+
+def test_fixture_reads_and_renders(cb, scheme):
+    items = list(read_suggestions(SUGGESTIONS, cb))
+    assert len(items) == 120
+    for s in items:
+        assert plan_labels(s, scheme).bad_evidence == 0
+
+
+def test_decide_follows_the_dev_corpus_context_form(cb, scheme):
+    meanings = [("code", "sextortion"), ("code", "klant_geweld"), ("platform", "snapchat"),
+                ("context", "chatter", "slachtoffer"), ("context", "vorm", "onbekend"),
+                ("context", "pleger", "partner"), ("context", "pleger", "ouder"),
+                ("context", "acuut_onveilig", "ja"), ("context", "acuut_onveilig", "nee")]
+    gold, conflicts = decide(cb, meanings)
+    assert gold == {"codes": ["sextortion", "klant_geweld"],
+                    "ontmoeting_platforms": ["snapchat"],
+                    "context": {"chatter": "slachtoffer", "vorm": [],
+                                "pleger": ["partner", "ouder"], "acuut_onveilig": "onbekend",
+                                "first_disclosure": "onbekend"}}
+    assert conflicts == ["acuut_onveilig"]
+
+
+def test_review_report_counts(cb):
+    def rec(machine, final, platforms=(), final_platforms=()):
+        return {"gold": {"codes": final, "ontmoeting_platforms": list(final_platforms)},
+                "review": {"status": "confirmed", "machine": {
+                    "codes": machine, "platforms": list(platforms),
+                    "evidence": [{"code": c, "platform": None, "source": f"pattern:{c}.x"}
+                                 for c in machine] +
+                                [{"code": "ontmoeting_online", "platform": p,
+                                  "source": "pattern:platform"} for p in platforms]}}}
+    records = [rec(["sextortion", "inwonend"], ["sextortion"]),
+               rec(["sextortion"], ["sextortion", "klant_geweld"]),
+               rec(["ontmoeting_online"], ["ontmoeting_online"], ["kik"], ["snapchat"])]
+    report = review_report(records, cb)
+    rows = {r["code"]: r for r in report["codes"]}
+    assert report["conversations"] == 3
+    assert rows["sextortion"] == {"code": "sextortion", "suggested": 2, "accepted": 2,
+                                  "rejected": 0, "added": 0, "acceptance": 1.0,
+                                  "rejected_by_source": {}}
+    assert rows["inwonend"]["rejected"] == 1
+    assert rows["inwonend"]["rejected_by_source"] == {"pattern:inwonend.x": 1}
+    assert rows["klant_geweld"]["added"] == 1 and rows["klant_geweld"]["acceptance"] is None
+    assert rows["platform:kik"]["rejected_by_source"] == {"pattern:platform": 1}
+    assert rows["platform:snapchat"]["added"] == 1
+
+
+def test_push_record_survives_a_cut_off_line(tmp_path):
+    rec = PushRecord("Mijn project/2024", tmp_path)
+    rec.append([{"conversation_id": "A", "example_id": 1}])
+    with rec.path.open("a") as fh:
+        fh.write('{"conversation_id": "B", "exam')  # interrupted write
+    rec.append([{"conversation_id": "C", "example_id": 3}])
+    assert set(rec.load()) == {"A", "C"}
+    assert rec.path.parent.name == "Mijn_project_2024"
