@@ -1,0 +1,186 @@
+"""Rules and classifier together: combined suggestions, model evidence, review order."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..conversation import VISITOR, Conversation
+from ..engine import Evidence, Suggestion
+from .features import frame, sentence_frame, visitor_sentences
+from .model import TrainedModel
+
+COMBINE_MODES = ("union", "rules-first", "model-veto", "model")
+DEFAULT_COMBINE = "union"
+VETO_FACTOR = 0.5  # model-veto drops a rule code when P(code) < VETO_FACTOR * threshold
+TOP_SENTENCES = 2
+
+
+def combine_codes(rule_codes: set[str], probs: dict[str, float], thresholds: dict[str, float],
+                  mode: str = DEFAULT_COMBINE) -> set[str]:
+    """The base (non-derived) codes of one conversation under a combination mode.
+
+    ``probs`` holds P(code) for the codes with a model; codes without one stay with the rules.
+    """
+    if mode not in COMBINE_MODES:
+        raise ValueError(f"unknown combine mode {mode!r}; use one of {', '.join(COMBINE_MODES)}")
+    model_pos = {c for c, p in probs.items() if p >= thresholds[c]}
+    rules_only = {c for c in rule_codes if c not in probs}
+    if mode == "model":
+        return model_pos | rules_only
+    if mode == "rules-first":
+        confident = {c for c, p in probs.items() if p >= max(thresholds[c], 0.5)}
+        return set(rule_codes) | confident
+    if mode == "model-veto":
+        kept = {c for c in rule_codes
+                if c not in probs or probs[c] >= VETO_FACTOR * thresholds[c]}
+        return kept | model_pos
+    return set(rule_codes) | model_pos
+
+
+@dataclass
+class ModelSuggestion(Suggestion):
+    """A suggestion with the classifier's view: P(code), thresholds and review uncertainty."""
+
+    model: dict[str, Any] = field(default_factory=dict)
+    uncertainty: float = 0.0
+
+    def to_record(self, include_turns: bool = True) -> dict[str, Any]:
+        rec = super().to_record(include_turns)
+        rec["model"] = self.model
+        rec["uncertainty"] = round(self.uncertainty, 4)
+        return rec
+
+
+def _margin(p: float, t: float) -> float:
+    """Distance of P from its threshold, scaled to 0 (on it) .. 1 (at 0 or 1)."""
+    span = (1.0 - t) if p >= t else t
+    return min(1.0, abs(p - t) / span) if span > 0 else 1.0
+
+
+def uncertainty(record: Any) -> float:
+    """How unsure the classifier is about a suggestion record: 1 - the smallest margin.
+
+    1.0 means some code's score sits on its threshold; 0.0 means every code is far from it.
+    Accepts a suggestion record (dict from ``suggest --model``) or a ModelSuggestion. Records
+    without model scores return their ``uncertainty`` field, else 0.0.
+    """
+    if hasattr(record, "to_record"):
+        record = record.to_record(include_turns=False)
+    m = record.get("model") or {}
+    probs, ts = m.get("scores") or {}, m.get("thresholds") or {}
+    margins = [_margin(float(p), float(ts[c])) for c, p in probs.items()
+               if c in ts and p is not None and not math.isnan(float(p))]
+    if not margins:
+        return float(record.get("uncertainty") or 0.0)
+    return 1.0 - min(margins)
+
+
+def order_by_uncertainty(records: Iterable[Any]) -> list[Any]:
+    """Records with the least certain first (ties keep their input order)."""
+    return sorted(records, key=lambda r: -uncertainty(r))
+
+
+class CombinedEngine:
+    """Rule engine plus classifier, with the RuleEngine's ``suggest``/``suggest_many``."""
+
+    def __init__(self, rules, model: TrainedModel, card: dict, combine: str = DEFAULT_COMBINE):
+        if combine not in COMBINE_MODES:
+            raise ValueError(f"unknown combine mode {combine!r}")
+        self.rules = rules
+        self.model = model
+        self.card = card
+        self.combine = combine
+        self.name = str(card.get("name") or model.meta.get("name") or "model")
+        self.codebook = rules.codebook
+        self.ps = rules.ps
+        self.engine_info = dict(rules.engine_info, model=self.name, combine=combine,
+                                model_codebook_version=card.get("codebook_version"),
+                                model_patterns_version=card.get("patterns_version"))
+
+    def suggest(self, conversation: Conversation) -> Suggestion:
+        return next(self.suggest_many([conversation]))
+
+    def suggest_many(self, conversations: Iterable[Conversation], batch_size: int = 64,
+                     n_process: int = 1) -> Iterator[Suggestion]:
+        batch: list[Conversation] = []
+        for c in conversations:
+            batch.append(c)
+            if len(batch) >= batch_size:
+                yield from self._batch(batch, n_process)
+                batch = []
+        if batch:
+            yield from self._batch(batch, n_process)
+
+    def _batch(self, batch: list[Conversation], n_process: int) -> Iterator[Suggestion]:
+        sugs = list(self.rules.suggest_many(batch, batch_size=len(batch), n_process=n_process))
+        probs = self.model.probabilities(frame(batch, sugs))
+        for conv, sug, row in zip(batch, sugs, probs, strict=True):
+            yield self.merge(conv, sug, row)
+
+    def merge(self, conv: Conversation, sug: Suggestion, row: np.ndarray) -> ModelSuggestion:
+        m = self.model
+        probs = {c: float(p) for c, p in zip(m.codes, row, strict=True)
+                 if c in m.thresholds and not np.isnan(p)}
+        base = combine_codes({c for c in sug.codes if not self.codebook.codes[c].derived},
+                             probs, m.thresholds, self.combine)
+        codes = self.codebook.with_derived(base)
+        rule_codes = set(sug.codes)
+        evidence = [e for e in sug.evidence if e.code in base or e.code.startswith("fact:")]
+        model_pos = [c for c in base if c in probs and probs[c] >= m.thresholds[c]]
+        evidence += self.model_evidence(conv, model_pos, probs)
+        evidence.sort(key=lambda e: (e.turn, e.start, e.code))
+        scores: dict[str, float] = {}
+        for c in base:
+            rule = sug.scores.get(c)
+            if c not in probs:
+                scores[c] = rule if rule is not None else 0.0
+            elif rule is None:
+                scores[c] = probs[c]
+            else:  # the model lowers confidence in a rule hit it scores below threshold
+                scores[c] = rule * min(1.0, probs[c] / m.thresholds[c])
+        ks = sorted((scores[c] for c in self.codebook.klant_codes if c in scores), reverse=True)
+        if "klant_bewust" in codes:
+            scores["klant_bewust"] = ks[0]
+        if "klant_bewust_combinatie" in codes:
+            scores["klant_bewust_combinatie"] = ks[1]
+        doubted = sorted(c for c in rule_codes if c in probs and probs[c] < m.thresholds[c])
+        added = sorted(c for c in base if c not in rule_codes)
+        info = {"name": self.name, "combine": self.combine,
+                "scores": {c: round(p, 4) for c, p in probs.items()},
+                "thresholds": {c: round(t, 4) for c, t in m.thresholds.items()},
+                "added": added, "doubted": doubted, "vetoed": sorted(
+                    c for c in rule_codes - set(codes)
+                    if not self.codebook.codes[c].derived)}
+        out = ModelSuggestion(
+            conversation=conv, codes=codes, platforms=list(sug.platforms), evidence=evidence,
+            scores=scores, facts=list(sug.facts), vetoed=dict(sug.vetoed),
+            engine=dict(self.engine_info), context=dict(sug.context), model=info)
+        out.uncertainty = uncertainty(out)
+        return out
+
+    def model_evidence(self, conv: Conversation, codes: list[str],
+                       probs: dict[str, float]) -> list[Evidence]:
+        """The visitor sentences that weigh most for each code (by the code's linear model)."""
+        if not codes:
+            return []
+        sents = visitor_sentences(conv)
+        if not sents:
+            return []
+        pipe = self.model.pipeline
+        feats = pipe.named_steps["features"].transform(sentence_frame([s[3] for s in sents]))
+        scores = pipe.named_steps["codes"].decision_function(feats)
+        out = []
+        for c in codes:
+            j = self.model.codes.index(c)
+            order = np.argsort(-scores[:, j], kind="stable")[:TOP_SENTENCES]
+            for i in sorted(order):
+                turn, start, end, text = sents[i]
+                out.append(Evidence(code=c, turn=turn, speaker=VISITOR, start=start, end=end,
+                                    text=text, source=f"model:{self.name}", score=probs[c],
+                                    via="model"))
+        return out

@@ -1,0 +1,93 @@
+"""Rules only, classifier only and combined, side by side, never scored on training data.
+
+When any evaluated conversation was in the model's training data (ids in the model card),
+the saved model is not used for scoring: the evaluated conversations are split into ``cv``
+folds and, per fold, a model with the card's settings is trained on the other folds only
+(thresholds from an inner cross-validation on those folds) and scores the held-out fold.
+Otherwise the saved model scores all conversations directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..conversation import Conversation
+from ..evaluation import Evaluation, evaluate
+from .combine import CombinedEngine
+from .features import frame
+from .model import folds
+from .store import load_model
+from .training import fit_conversations
+
+
+def _score(engine, convs, sugs, label: str) -> Evaluation:
+    ids = [p.id for p in engine.ps.patterns]
+    targets = {p.id: (p.code or f"fact:{p.fact}") for p in engine.ps.patterns}
+    return evaluate(list(zip(convs, sugs, strict=True)), engine.codebook, ids, targets, label)
+
+
+def overlap(convs: list[Conversation], card: dict) -> int:
+    trained = set((card.get("training") or {}).get("ids") or [])
+    return sum(c.id in trained for c in convs)
+
+
+def predict_all(engine, convs, rule_sugs, model_dir: str | Path, cv: int = 5,
+                combine: str = "union") -> tuple[dict[str, list], str | None]:
+    """Suggestions per label ("classifier", "combined") and a note when cross-validated."""
+    model, card = load_model(model_dir, engine.codebook)
+    n_overlap = overlap(convs, card)
+    out: dict[str, list] = {"classifier": [None] * len(convs), "combined": [None] * len(convs)}
+    note = None
+    if n_overlap:
+        note = (f"cross-validated, {cv} folds, because {n_overlap} of the evaluated "
+                "conversations were in the training data")
+        s = card.get("settings", {})
+        for train, test in folds(len(convs), cv, seed=int(model.meta.get("seed", 0))):
+            tr = [convs[i] for i in train]
+            fold_model, *_ = fit_conversations(
+                engine, tr, s.get("recall_target", 0.9), s.get("precision_floor", 0.5),
+                cv=min(s.get("cv", 5), len(tr) // 2), small=bool(s.get("small_ngrams")),
+                rule_sugs=[rule_sugs[i] for i in train])
+            _fill(engine, fold_model, card, convs, rule_sugs, test, out, combine)
+    else:
+        _fill(engine, model, card, convs, rule_sugs, np.arange(len(convs)), out, combine)
+    return out, note
+
+
+def _fill(engine, model, card, convs, rule_sugs, idx, out, combine) -> None:
+    sub = [convs[i] for i in idx]
+    sub_sugs = [rule_sugs[i] for i in idx]
+    probs = model.probabilities(frame(sub, sub_sugs))
+    for label, mode in (("classifier", "model-only"), ("combined", combine)):
+        ce = CombinedEngine(engine, model, card, "model" if mode == "model-only" else mode)
+        for i, conv, sug, row in zip(idx, sub, sub_sugs, probs, strict=True):
+            s = ce.merge(conv, sug, row)
+            if mode == "model-only":  # the classifier alone: no rule codes at all
+                base = {c for c in s.model["scores"] if s.model["scores"][c] >=
+                        model.thresholds[c]}
+                s.codes = engine.codebook.with_derived(base)
+                s.evidence = [e for e in s.evidence if e.source.startswith("model:")]
+                s.platforms = []
+            out[label][i] = s
+
+
+def side_by_side(engine, convs: list[Conversation], model_dir: str | Path, cv: int = 5,
+                 combine: str = "union") -> list[Evaluation]:
+    """Evaluations labelled "rules", "classifier" and "combined" (see module doc)."""
+    from ..commands.common import err
+
+    rule_sugs = list(engine.suggest_many(convs))
+    preds, note = predict_all(engine, convs, rule_sugs, model_dir, cv, combine)
+    if note:
+        err.print(f"[bold]classifier and combined: {note}[/]")
+    else:
+        err.print("classifier and combined: none of the evaluated conversations were in the "
+                  "model's training data; scored with the saved model")
+    results = [_score(engine, convs, rule_sugs, "rules")]
+    for label in ("classifier", "combined"):
+        ev = _score(engine, convs, preds[label], label)
+        ev.note = note or "held-out: no overlap with the training data"
+        results.append(ev)
+    return results

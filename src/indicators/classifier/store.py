@@ -1,0 +1,108 @@
+"""Save and load classifier models safely: skops files and a model card, never pickle.
+
+A model directory holds ``model.skops`` (the fitted pipeline, codes, thresholds and metadata,
+written with :func:`skops.io.dump`), ``model_card.json`` (machine-readable) and
+``model_card.md`` (for people). Loading:
+
+1. reads ``model_card.json`` and refuses the model when its codebook version differs from
+   the current codebook (:class:`ModelError` with both versions in the message);
+2. checks the SHA-256 of ``model.skops`` against the card;
+3. lists the file's types with :func:`skops.io.get_untrusted_types` and refuses any type
+   outside :data:`ALLOWED_PREFIXES` (scikit-learn, NumPy, SciPy and this package); only
+   then loads with that explicit trusted list;
+4. checks the codebook version stored inside the model file as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import skops.io as sio
+
+from ..codebook import Codebook, load_codebook
+from .model import TrainedModel
+
+MODEL_FILE = "model.skops"
+CARD_JSON = "model_card.json"
+CARD_MD = "model_card.md"
+ALLOWED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "indicators.classifier.")
+ALLOWED_TYPES = frozenset({"builtins.slice", "builtins.type"})
+
+
+class ModelError(ValueError):
+    """A model directory is missing, damaged, untrusted or made for another codebook."""
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_model(model: TrainedModel, directory: str | Path, card: dict) -> Path:
+    """Write the skops file and the card (JSON + Markdown); returns the directory."""
+    from .card import card_markdown
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    tmp = d / (MODEL_FILE + ".part")
+    sio.dump(model.to_state(), tmp)
+    tmp.replace(d / MODEL_FILE)
+    card = dict(card, model_file=MODEL_FILE, model_sha256=sha256(d / MODEL_FILE))
+    (d / CARD_JSON).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n",
+                               encoding="utf-8")
+    (d / CARD_MD).write_text(card_markdown(card), encoding="utf-8")
+    return d
+
+
+def read_card(directory: str | Path) -> dict:
+    d = Path(directory)
+    path = d / CARD_JSON
+    if not path.exists():
+        raise ModelError(f"{d}: no {CARD_JSON}; not a model directory made by 'indicators train'")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise ModelError(f"{path}: not valid JSON ({e.__class__.__name__})") from e
+
+
+def check_types(types: list[str]) -> list[str]:
+    """The untrusted types a model file needs, refused unless all are on the allow-list."""
+    bad = [t for t in types if not (t.startswith(ALLOWED_PREFIXES) or t in ALLOWED_TYPES)]
+    if bad:
+        raise ModelError("model file needs types outside the allow-list (refused): "
+                         + ", ".join(sorted(bad)))
+    return list(types)
+
+
+def load_model(directory: str | Path, codebook: Codebook | None = None) -> tuple[TrainedModel,
+                                                                                  dict]:
+    """Load a model directory for the current codebook; refuses incompatible models."""
+    cb = codebook or load_codebook()
+    d = Path(directory)
+    card = read_card(d)
+    cv = str(card.get("codebook_version"))
+    if cv != str(cb.version):
+        raise ModelError(
+            f"{d}: model was trained for codebook version {cv}, the current codebook is "
+            f"version {cb.version}; retrain it with 'indicators train'")
+    path = d / card.get("model_file", MODEL_FILE)
+    if not path.exists():
+        raise ModelError(f"{d}: model file {path.name} is missing")
+    if card.get("model_sha256") != sha256(path):
+        raise ModelError(f"{path}: checksum does not match {CARD_JSON}; refusing to load")
+    trusted = check_types(sio.get_untrusted_types(file=path))
+    state = sio.load(path, trusted=trusted)
+    model = TrainedModel.from_state(state)
+    inner = str(model.meta.get("codebook_version"))
+    if inner != str(cb.version):
+        raise ModelError(f"{path}: model file is for codebook version {inner}, the current "
+                         f"codebook is version {cb.version}; retrain it")
+    unknown = [c for c in model.codes if c not in cb.annotatable_codes]
+    if unknown:
+        raise ModelError(f"{path}: model codes not in the codebook: {', '.join(unknown)}")
+    return model, card
