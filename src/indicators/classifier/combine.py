@@ -15,7 +15,7 @@ from .features import frame, sentence_frame, visitor_sentences
 from .model import TrainedModel
 
 COMBINE_MODES = ("union", "rules-first", "model-veto", "model")
-DEFAULT_COMBINE = "union"
+DEFAULT_COMBINE = "rules-first"
 VETO_FACTOR = 0.5  # model-veto drops a rule code when P(code) < VETO_FACTOR * threshold
 TOP_SENTENCES = 2
 

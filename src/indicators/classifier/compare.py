@@ -15,7 +15,7 @@ import numpy as np
 
 from ..conversation import Conversation
 from ..evaluation import Evaluation, evaluate
-from .combine import CombinedEngine
+from .combine import DEFAULT_COMBINE, CombinedEngine
 from .features import frame
 from .model import folds
 from .store import load_model
@@ -34,7 +34,7 @@ def overlap(convs: list[Conversation], card: dict) -> int:
 
 
 def predict_all(engine, convs, rule_sugs, model_dir: str | Path, cv: int = 5,
-                combine: str = "union") -> tuple[dict[str, list], str | None]:
+                combine: str = DEFAULT_COMBINE) -> tuple[dict[str, list], str | None]:
     """Suggestions per label ("classifier", "combined") and a note when cross-validated."""
     model, card = load_model(model_dir, engine.codebook)
     n_overlap = overlap(convs, card)
@@ -74,7 +74,7 @@ def _fill(engine, model, card, convs, rule_sugs, idx, out, combine) -> None:
 
 
 def side_by_side(engine, convs: list[Conversation], model_dir: str | Path, cv: int = 5,
-                 combine: str = "union") -> list[Evaluation]:
+                 combine: str = DEFAULT_COMBINE) -> list[Evaluation]:
     """Evaluations labelled "rules", "classifier" and "combined" (see module doc)."""
     from ..commands.common import err
 

@@ -103,9 +103,12 @@ def register(app: typer.Typer) -> None:
             sugs = list(engine.suggest_many(convs))
             results.append(_score(engine, convs, sugs, "rules"))
         else:
-            from ..classifier import side_by_side
+            from ..classifier import ModelError, side_by_side
 
-            results += side_by_side(engine, convs, classifier, cv=cv)
+            try:
+                results += side_by_side(engine, convs, classifier, cv=cv)
+            except ModelError as e:
+                fail(str(e))
         from rich.console import Console
 
         out = Console(highlight=False, width=max(130, Console().width))

@@ -12,7 +12,8 @@ from ..transcripts import CsvOptions
 from .common import err, fail, report_skips
 
 
-def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None):
+def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None,
+                 combine: str | None = None):
     from ..codebook import CodebookError
     from ..engine import RuleEngine
     from ..patterns import PatternError, load_patterns
@@ -27,9 +28,12 @@ def build_engine(patterns: Path | None, model: str | None, classifier: Path | No
     except (ValueError, CodebookError) as e:
         fail(str(e))
     if classifier is not None:
-        from ..classifier import attach_classifier
+        from ..classifier import DEFAULT_COMBINE, ModelError, attach_classifier
 
-        engine = attach_classifier(engine, classifier)
+        try:
+            engine = attach_classifier(engine, classifier, combine or DEFAULT_COMBINE)
+        except (ModelError, ValueError) as e:
+            fail(str(e))
     return engine
 
 

@@ -1,0 +1,222 @@
+"""The code classifier: training, safe storage, combined suggestions, CV evaluation, order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indicators.classifier import (
+    ModelError,
+    attach_classifier,
+    load_model,
+    order_by_uncertainty,
+    side_by_side,
+    uncertainty,
+)
+from indicators.classifier import compare as compare_mod
+from indicators.classifier.model import choose_threshold, folds
+from indicators.classifier.store import CARD_JSON, MODEL_FILE, check_types
+from indicators.classifier.training import read_training, train
+from indicators.codebook import load_codebook
+from indicators.engine import RuleEngine
+from indicators.transcripts import ReadReport, read_conversations
+
+DEV = Path("/work/shared/corpus/dev")
+pytestmark = pytest.mark.skipif(not DEV.exists(), reason="dev corpus not available")
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return RuleEngine()
+
+
+@pytest.fixture(scope="module")
+def convs():
+    return list(read_conversations([DEV], "jsonl", report=ReadReport()))
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, engine, convs):
+    d = tmp_path_factory.mktemp("models") / "small"
+    train(engine, convs[:40], d, cv=3, small=True)
+    return d
+
+
+def test_training_writes_skops_and_card(model_dir, convs):
+    assert (model_dir / MODEL_FILE).stat().st_size > 0
+    card = json.loads((model_dir / CARD_JSON).read_text(encoding="utf-8"))
+    assert card["training"]["ids"] == [c.id for c in convs[:40]]
+    assert card["codebook_version"] == load_codebook().version
+    assert set(card["cv_metrics"]["codes"]) == set(load_codebook().annotatable_codes)
+    assert card["versions"]["scikit-learn"]
+    for code, n in card["training"]["positives"].items():
+        assert (code in card["rules_only_codes"]) == (n < 3)
+        assert (code in card["thresholds"]) == (n >= 3)
+    md = (model_dir / "model_card.md").read_text(encoding="utf-8")
+    assert "codebook version" in md and card["patterns_version"] in md
+    # the file is skops, not pickle
+    assert (model_dir / MODEL_FILE).read_bytes()[:2] == b"PK"
+
+
+def test_load_refuses_other_codebook_version(model_dir, tmp_path):
+    model, card = load_model(model_dir)
+    assert model.codes == load_codebook().annotatable_codes
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    (edited / MODEL_FILE).write_bytes((model_dir / MODEL_FILE).read_bytes())
+    card["codebook_version"] = "0.9"
+    (edited / CARD_JSON).write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError, match="codebook version 0.9"):
+        load_model(edited)
+
+
+def test_load_refuses_model_under_changed_codebook(model_dir, tmp_path):
+    import yaml
+
+    cb = load_codebook()
+    data = yaml.safe_load(Path(cb.source).read_text(encoding="utf-8"))
+    data["version"] = str(cb.version) + ".1"
+    other = tmp_path / "codebook.yaml"
+    other.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ModelError, match="retrain"):
+        load_model(model_dir, load_codebook(other))
+
+
+def test_load_refuses_tampered_file_and_foreign_types(model_dir, tmp_path):
+    d = tmp_path / "tampered"
+    d.mkdir()
+    (d / CARD_JSON).write_text((model_dir / CARD_JSON).read_text(encoding="utf-8"))
+    (d / MODEL_FILE).write_bytes((model_dir / MODEL_FILE).read_bytes() + b"x")
+    with pytest.raises(ModelError, match="checksum"):
+        load_model(d)
+    with pytest.raises(ModelError, match="os.system"):
+        check_types(["sklearn.pipeline.Pipeline", "os.system"])
+
+
+def test_combined_suggestions_carry_model_evidence(engine, model_dir, convs):
+    combined = attach_classifier(engine, model_dir, combine="union")
+    assert combined.codebook is engine.codebook and combined.ps is engine.ps
+    assert combined.engine_info["model"] == "small"
+    held_out = convs[40:70]
+    rules = {s.id: s for s in engine.suggest_many(held_out)}
+    n_model = 0
+    for s in combined.suggest_many(held_out):
+        rec = s.to_record(include_turns=False)
+        assert 0.0 <= rec["uncertainty"] <= 1.0
+        assert s.platforms == rules[s.id].platforms  # platforms stay with the rules
+        assert set(rules[s.id].codes) <= set(s.codes)  # union keeps every rule code
+        for e in s.evidence:
+            if e.via == "model":
+                n_model += 1
+                assert e.source == "model:small"
+                assert e.score == pytest.approx(rec["model"]["scores"][e.code], abs=1e-4)
+                assert e.score >= rec["model"]["thresholds"][e.code]
+                text = s.conversation.turns[e.turn].text
+                assert text[e.start:e.end] == e.text and e.speaker == "bezoeker"
+        for code in rec["model"]["added"]:
+            assert any(e.code == code and e.via == "model" for e in s.evidence)
+    assert n_model > 0
+
+
+def test_combine_modes_differ_as_documented(engine, model_dir, convs):
+    held_out = convs[40:70]
+    by_mode = {m: {s.id: set(s.codes) for s in attach_classifier(
+        engine, model_dir, combine=m).suggest_many(held_out)}
+        for m in ("union", "rules-first", "model-veto")}
+    for cid in by_mode["union"]:
+        assert by_mode["rules-first"][cid] <= by_mode["union"][cid]
+        assert by_mode["model-veto"][cid] <= by_mode["union"][cid]
+    with pytest.raises(ValueError):
+        attach_classifier(engine, model_dir, combine="bogus")
+
+
+def test_folds_never_score_on_training_rows():
+    seen = []
+    for train_idx, test_idx in folds(37, 5):
+        assert not set(train_idx) & set(test_idx)
+        assert len(train_idx) + len(test_idx) == 37
+        seen += list(test_idx)
+    assert sorted(seen) == list(range(37))
+
+
+def test_side_by_side_cross_validates_on_training_ids(engine, model_dir, convs, monkeypatch,
+                                                      capsys):
+    evaluated = convs[:40]  # all were in the training data
+    fitted_on: list[set[str]] = []
+    scored: list[set[str]] = []
+    real_fit, real_fill = compare_mod.fit_conversations, compare_mod._fill
+
+    def spy_fit(eng, tr, *a, **kw):
+        fitted_on.append({c.id for c in tr})
+        return real_fit(eng, tr, *a, **kw)
+
+    def spy_fill(eng, model, card, cs, sugs, idx, out, combine):
+        scored.append({cs[i].id for i in idx})
+        return real_fill(eng, model, card, cs, sugs, idx, out, combine)
+
+    monkeypatch.setattr(compare_mod, "fit_conversations", spy_fit)
+    monkeypatch.setattr(compare_mod, "_fill", spy_fill)
+    results = side_by_side(engine, evaluated, model_dir, cv=4)
+    assert [r.label for r in results] == ["rules", "classifier", "combined"]
+    assert "cross-validated, 4 folds, because 40 of the evaluated" in capsys.readouterr().err
+    assert len(fitted_on) == len(scored) == 4
+    for tr, te in zip(fitted_on, scored, strict=True):
+        assert not tr & te
+    assert set().union(*scored) == {c.id for c in evaluated}
+    assert all(r.n_conversations == 40 for r in results)
+
+
+def test_side_by_side_uses_saved_model_on_unseen(engine, model_dir, convs, monkeypatch, capsys):
+    def no_fit(*a, **kw):
+        raise AssertionError("no retraining expected")
+
+    monkeypatch.setattr(compare_mod, "fit_conversations", no_fit)
+    results = side_by_side(engine, convs[40:60], model_dir, cv=4)
+    assert "none of the evaluated conversations" in capsys.readouterr().err
+    assert results[1].note.startswith("held-out")
+
+
+def test_uncertainty_orders_nearest_threshold_first():
+    def rec(cid, scores, thresholds):
+        return {"id": cid, "model": {"scores": scores, "thresholds": thresholds}}
+
+    sure = rec("sure", {"a": 0.99, "b": 0.01}, {"a": 0.5, "b": 0.5})
+    edge = rec("edge", {"a": 0.51, "b": 0.01}, {"a": 0.5, "b": 0.5})
+    mid = rec("mid", {"a": 0.2, "b": 0.9}, {"a": 0.4, "b": 0.5})
+    plain = {"id": "plain"}
+    assert uncertainty(edge) > uncertainty(mid) > uncertainty(sure)
+    assert uncertainty(plain) == 0.0
+    assert [r["id"] for r in order_by_uncertainty([sure, plain, mid, edge])] == [
+        "edge", "mid", "sure", "plain"]
+
+
+def test_choose_threshold_meets_recall_above_floor():
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    p = np.array([0.9, 0.8, 0.7, 0.3, 0.6, 0.2, 0.2, 0.1, 0.1, 0.05])
+    t = choose_threshold(y, p, recall_target=0.75, precision_floor=0.5)
+    pred = p >= t
+    assert (pred & (y == 1)).sum() / 4 >= 0.75 and (pred & (y == 1)).sum() / pred.sum() >= 0.5
+    assert 0.6 < t <= 0.7  # the highest threshold that reaches the target
+    t_full = choose_threshold(y, p, recall_target=1.0, precision_floor=0.5)
+    assert 0.2 < t_full <= 0.3  # recall 1.0 keeps precision 4/5 >= 0.5
+
+
+def test_read_training_keeps_confirmed_and_gold_only(tmp_path, convs):
+    rows = []
+    for i, c in enumerate(convs[:4]):
+        r = c.to_record()
+        if i == 1:
+            r["review"] = {"status": "confirmed", "coder": "a"}
+        if i == 2:
+            r["review"] = {"status": "in_progress", "coder": "b"}
+        if i == 3:
+            r.pop("gold")
+        rows.append(json.dumps(r, ensure_ascii=False))
+    f = tmp_path / "pulled.jsonl"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    kept, dropped = read_training([f])
+    assert [c.id for c in kept] == [convs[0].id, convs[1].id]
+    assert dropped == {"review_not_confirmed": 1, "no_codes": 1}
