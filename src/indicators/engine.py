@@ -241,6 +241,8 @@ class RuleEngine:
                 continue
             # --- visitor turn
             block = block + t.sentences
+            if t.answer == "unknown" and answers_left == ANSWER_WINDOW:
+                answers_left = 0  # "weet ik niet": the question is not answered
             in_answer = question is not None and answers_left > 0
             first_answer = in_answer and answers_left == ANSWER_WINDOW
             for p in active:

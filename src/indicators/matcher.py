@@ -133,6 +133,7 @@ class ConceptMatcher:
         self.platform_window = 4
         self.affirm = TermIndex(ps.affirm)
         self.deny = TermIndex(ps.deny)
+        self.unknown = TermIndex(ps.unknown)
 
     def sentences(self, doc: Doc) -> list[Sentence]:
         norms = [t.norm_ for t in doc]
@@ -204,7 +205,10 @@ class ConceptMatcher:
         norms = [t.norm_ for t in doc if not t.is_punct and not t.is_space]
         if not norms:
             return None
-        head = norms[:3]
+        head = norms[:4]
+        for _, a, _ in self.unknown.find(head):
+            if a == 0:
+                return "unknown"
         for _, a, _ in self.deny.find(head):
             if a == 0:
                 return "deny"

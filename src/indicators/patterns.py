@@ -25,9 +25,10 @@ from .nlp import normalize
 from .paths import patterns_dir
 
 CONTEXT_CATEGORIES = (
-    "negated", "hypothetical", "fear", "plan_wish", "past_before", "other", "pseudo",
+    "negated", "hypothetical", "conditional", "fear", "plan_wish", "past_before", "other",
+    "pseudo",
 )
-DEFAULT_BLOCKED = ("negated", "hypothetical", "fear", "plan_wish", "past_before")
+DEFAULT_BLOCKED = ("negated", "hypothetical", "conditional", "fear", "plan_wish", "past_before")
 SCOPES = ("sentence", "turn", "block")  # block: consecutive visitor turns
 
 
@@ -142,6 +143,7 @@ class PatternSet:
     terminators: dict[str, list[Term]]  # category -> terms that end a modifier's scope
     affirm: list[Term]
     deny: list[Term]
+    unknown: list[Term]
     platform_concepts: dict[str, str]  # concept name -> platform id
     other_role: list[str] = field(default_factory=list)  # concepts: platform used otherwise
     later: list[str] = field(default_factory=list)  # concepts: contact that came later
@@ -184,6 +186,7 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
     terminators: dict[str, list[Term]] = {}
     affirm: list[Term] = []
     deny: list[Term] = []
+    unknown_answers: list[Term] = []
     platform_concepts: dict[str, str] = {}
     other_role: list[str] = []
     later: list[str] = []
@@ -249,6 +252,8 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
         dialogue = data.get("dialogue") or {}
         affirm += [parse_term(t, "AFFIRM", f"{name}: dialogue.affirm") for t in dialogue.get("affirm", [])]
         deny += [parse_term(t, "DENY", f"{name}: dialogue.deny") for t in dialogue.get("deny", [])]
+        unknown_answers += [parse_term(t, "UNKNOWN", f"{name}: dialogue.unknown")
+                    for t in dialogue.get("unknown", [])]
         other_role += _as_list(data.get("platform_other_role"), name, "platform_other_role")
         later += _as_list(data.get("platform_later"), name, "platform_later")
         for i, p in enumerate(data.get("patterns") or []):
@@ -311,7 +316,7 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
             raise PatternError(f"platform_other_role/platform_later: unknown concept {c!r}")
     return PatternSet(
         concepts=concepts, concept_file=concept_file, patterns=patterns, modifiers=modifiers,
-        terminators=terminators, affirm=affirm, deny=deny, platform_concepts=platform_concepts,
+        terminators=terminators, affirm=affirm, deny=deny, unknown=unknown_answers, platform_concepts=platform_concepts,
         other_role=other_role, later=later, version=digest.hexdigest()[:12],
         files=[f.name for f in files],
     )
