@@ -233,7 +233,7 @@ def test_pull_keeps_coder_decisions_and_the_machine_suggestion(pulled, reviewed,
     assert added["review"]["machine"]["codes"] == []
     assert added["gold"]["context"]["vorm"] == ["seksueel"]
     assert added["gold"]["context"]["first_disclosure"] == "onbekend"
-    ev = [e for e in added["review"]["evidence"] if e["code"] == "klant_geweld"]
+    ev = [e for e in added["gold_evidence"] if e["code"] == "klant_geweld"]
     assert ev == [{"code": "klant_geweld", "turn": reviewed["add_turn"], "speaker": "bezoeker",
                    "start": 2, "end": 8, "user": reviewed["coder"]}]
     # derived codes are never in gold

@@ -150,7 +150,6 @@ class Puller:
             "coder": users.get(state["confirmed_by"], str(state["confirmed_by"])),
             "confirmed_at": state.get("confirmed_at"),
             "annotators": sorted(annotators),
-            "evidence": evidence,
             "machine": machine,
             "doccano": {"project": self.project_name, "project_id": self.pid,
                         "example_id": ex["id"]},
@@ -160,5 +159,6 @@ class Puller:
             out["year"] = year
         if channel is not None:
             out["channel"] = channel
-        out.update(turns=turns, gold=gold, review=review)
+        # the coder's evidence spans as ``gold_evidence`` (turn-local offsets), as stats reads it
+        out.update(turns=turns, gold=gold, gold_evidence=evidence, review=review)
         return out

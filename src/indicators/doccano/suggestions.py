@@ -10,8 +10,6 @@ from typing import Any
 
 from ..codebook import Codebook, CodebookError
 
-EVIDENCE_FIELDS = ("code", "platform", "turn", "speaker", "start", "end", "source", "score")
-
 
 class SuggestionError(ValueError):
     """A line of the suggestions file is not a valid suggestion."""
@@ -30,6 +28,7 @@ class Suggestion:
     scores: dict[str, float] = field(default_factory=dict)
     evidence: list[dict] = field(default_factory=list)
     engine: dict[str, Any] = field(default_factory=dict)
+    facts: list[str] = field(default_factory=list)
 
     def machine(self) -> dict[str, Any]:
         """The machine's suggestion as stored beside the coder's decision (no transcript text)."""
@@ -39,7 +38,9 @@ class Suggestion:
             "platforms": self.platforms,
             "context": self.context,
             "scores": self.scores,
-            "evidence": [{k: e.get(k) for k in EVIDENCE_FIELDS} for e in self.evidence],
+            # evidence as suggested, without its copy of the transcript text
+            "evidence": [{k: v for k, v in e.items() if k != "text"} for e in self.evidence],
+            "facts": self.facts,
             "engine": self.engine,
         }
 
@@ -87,6 +88,7 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
         scores={k: float(v) for k, v in (rec.get("scores") or {}).items()},
         evidence=[e for e in evidence if isinstance(e, dict)],
         engine=dict(rec.get("engine") or {}),
+        facts=[str(f) for f in rec.get("facts") or []],
     )
 
 
