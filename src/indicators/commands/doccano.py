@@ -182,10 +182,10 @@ def review_report_cmd(
         raise _fail(str(e)) from None
     table = Table(title=f"Review of machine suggestions ({report['conversations']} confirmed "
                   "conversations)")
-    for col in ("code", "suggested", "accepted", "rejected", "added (missed)", "acceptance",
-                "rejections by source"):
-        table.add_column(col, justify="left" if col in ("code", "rejections by source")
-                         else "right")
+    table.add_column("code", no_wrap=True)
+    for col in ("sugg.", "acc.", "rej.", "added", "acc.%"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("rejected, by source", overflow="fold")
     for r in report["codes"]:
         acc = "" if r["acceptance"] is None else f"{r['acceptance']:.0%}"
         by_src = ", ".join(f"{k} ({v})" for k, v in r["rejected_by_source"].items())

@@ -187,7 +187,13 @@ def _ours(layout: ServerLayout, pid: int) -> bool:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return _alive(pid)
-    return str(layout.venv) in cmd
+    if str(layout.venv) not in cmd:
+        return False
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return True
+    return f"DOCCANO_HOME={layout.home}".encode() in environ
 
 
 def read_pid(layout: ServerLayout, name: str) -> int | None:
@@ -204,7 +210,8 @@ def read_pid(layout: ServerLayout, name: str) -> int | None:
 def answers(url: str, timeout: float = 3.0) -> bool:
     """The server answers HTTP (any status) at ``url``."""
     try:
-        with urllib.request.urlopen(url.rstrip("/") + "/v1/health/", timeout=timeout):
+        # /v1/me answers at once (403 when not logged in); /v1/health/ waits for the task queue
+        with urllib.request.urlopen(url.rstrip("/") + "/v1/me", timeout=timeout):
             return True
     except urllib.error.HTTPError:
         return True
