@@ -22,7 +22,7 @@ _APOS = re.compile(r"[’'`´‘]")
 SPELLING = {
     "nie": "niet", "ni": "niet", "nit": "niet", "neit": "niet",
     "mn": "mijn", "m'n": "mijn", "mijne": "mijn", "me": "me",
-    "zn": "zijn", "z'n": "zijn", "z'm": "hem", "m": "hem",
+    "zn": "zijn", "ie": "hij", "tie": "hij", "z'n": "zijn", "z'm": "hem", "m": "hem",
     "da": "dat", "wa": "wat", "ik'n": "ik",
     "ff": "even", "effe": "even", "efkes": "even",
     "mss": "misschien", "miss": "misschien", "wss": "waarschijnlijk",

@@ -80,6 +80,11 @@ def parse_term(raw: str, concept: str, where: str) -> Term:
             if not specs:
                 raise PatternError(f"{where}: term {raw!r} cannot start with '...'")
             specs.append(TokenSpec("gap", "5"))
+        elif part.startswith("/") != (part.endswith("/") and len(part) > 1):
+            raise PatternError(
+                f"{where}: term {raw!r}: a /regex/ token must start and end with '/' "
+                "and contain no spaces"
+            )
         elif len(part) > 2 and part.startswith("/") and part.endswith("/"):
             try:
                 re.compile(part[1:-1])

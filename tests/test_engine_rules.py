@@ -1,0 +1,140 @@
+"""The context rules of the engine, on chat written the way teenagers and adults write it.
+
+Each case is a short conversation of our own (not from the dev corpus) with the codes it must
+and must not get. They cover: negation, hypotheticals, fear, plans, the past before the
+exploitation, counsellor questions confirmed or denied, counsellor-only mentions, roles
+(client vs trafficker), meeting platforms vs other uses, family perpetrators and third-party
+visitors.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    # (id, turns, must have, must not have)
+    ("sext-threat-typos",
+     ["b: mn ex heeft naaktfotos van me",
+      "b: als ik nie meer met zn vrienden mee ga zet ie ze op insta zegt hij"],
+     {"sextortion"}, set()),
+    ("sext-negated",
+     ["b: hij dwingt me om met mannen mee te gaan", "b: fotos heeft hij niet van me, dat niet"],
+     set(), {"sextortion"}),
+    ("sext-fear-only",
+     ["b: mn vriend laat me met mannen afspreken voor geld",
+      "b: hij heeft wel filmpjes van mij. ik ben bang dat hij ze ooit gaat verspreiden"],
+     set(), {"sextortion"}),
+    ("sext-hypothetical",
+     ["b: ik moet pakketjes wegbrengen voor hem",
+      "b: stel dat hij nudes van me zou hebben, zou hij ze dan kunnen posten?"],
+     set(), {"sextortion"}),
+    ("sext-confirmed-question",
+     ["b: hij zegt dat ik drugs moet rondbrengen",
+      "h: Dreigt hij om foto's van jou te verspreiden als je stopt?",
+      "b: ja"],
+     {"sextortion"}, set()),
+    ("sext-counsellor-only",
+     ["b: ik moet voor hem geld ophalen bij mensen",
+      "h: Soms dreigen mensen met naaktfoto's te verspreiden. Herken je dat?",
+      "b: nee echt niet"],
+     set(), {"sextortion"}),
+    ("inwonend-confirmed",
+     ["b: mijn vriendje laat me met andere mannen slapen voor geld",
+      "h: Woon je bij hem?",
+      "b: jep al een half jaar"],
+     {"inwonend"}, set()),
+    ("inwonend-denied",
+     ["b: mijn vriendje laat me met andere mannen slapen voor geld",
+      "h: Woon je bij hem?",
+      "b: nee ik woon thuis bij mn moeder"],
+     set(), {"inwonend"}),
+    ("inwonend-plan",
+     ["b: mijn vriend laat me met mannen afspreken",
+      "b: hij wil dat ik volgende maand bij hem kom wonen"],
+     set(), {"inwonend"}),
+    ("inwonend-conditional-housing",
+     ["b: ik moet met zn vrienden naar bed, die betalen hem",
+      "b: als ik nie meewerk moet ik eruit zegt hij"],
+     {"inwonend"}, set()),
+    ("inwonend-no-exploitation",
+     ["b: mn vriend is soms boos en schreeuwt", "b: we wonen samen in zijn appartement"],
+     set(), {"inwonend"}),
+    ("meet-online-answer",
+     ["b: er is een jongen die me naar mannen stuurt en zij betalen hem",
+      "h: Hoe hebben jullie elkaar leren kennen?",
+      "b: via snap"],
+     {"ontmoeting_online", "platform:snapchat"}, {"ontmoeting_offline"}),
+    ("meet-offline-then-platform-later",
+     ["b: ik moet voor een gast drugs verkopen",
+      "h: Hoe ken je hem?",
+      "b: van het plein bij ons in de wijk. pas later gingen we appen"],
+     {"ontmoeting_offline"}, {"ontmoeting_online", "platform:whatsapp"}),
+    ("meet-platform-other-role",
+     ["b: mn vriend zet advertenties van mij op kinky",
+      "b: ik ken hem van school"],
+     {"ontmoeting_offline"}, {"platform:sekssite", "ontmoeting_online"}),
+    ("meet-habitual-platform",
+     ["b: hij laat me met mannen afspreken", "b: ik zit zelf de hele dag op tiktok lol"],
+     set(), {"ontmoeting_online", "platform:tiktok"}),
+    ("meet-family",
+     ["b: mijn oom regelt klanten voor mij", "b: hij stuurde me eerst een dm op insta"],
+     set(), {"ontmoeting_online", "ontmoeting_offline"}),
+    ("klant-violence-by-client",
+     ["b: mn vriend stuurt me naar klanten", "b: een van die mannen heeft me vastgebonden"],
+     {"klant_geweld", "klant_bewust"}, set()),
+    ("klant-violence-by-trafficker-only",
+     ["b: mn vriend stuurt me naar klanten", "b: mn vriend sloeg me toen ik terugkwam van de klant"],
+     set(), {"klant_geweld"}),
+    ("klant-refusal-split-turns",
+     ["b: 1 keer zei ik nee tegen die klant", "b: hij ging gwn door"],
+     {"klant_weigering_genegeerd"}, set()),
+    ("klant-age-then-vs-now",
+     ["b: ik ben nu 17", "b: toen de eerste man kwam was ik 12"],
+     {"klant_zeer_jong"}, set()),
+    ("klant-age-older",
+     ["b: ik was 12 toen ik hem leerde kennen", "b: de eerste klant kwam toen ik 15 was"],
+     set(), {"klant_zeer_jong"}),
+    ("third-party-mother",
+     ["b: Mijn dochter van 15 wordt door haar vriend naar mannen gestuurd.",
+      "b: Ze woont bij hem sinds de zomer, en als ze weigert moet ze eruit.",
+      "b: Ze hebben elkaar leren kennen op tiktok."],
+     {"inwonend", "ontmoeting_online", "platform:tiktok"}, set()),
+    ("derived-combination",
+     ["b: de klanten filmden alles met hun telefoon",
+      "b: een klant sloeg me toen ik stop zei en hij ging gewoon door"],
+     {"klant_filmt_chanteert", "klant_geweld", "klant_weigering_genegeerd", "klant_bewust",
+      "klant_bewust_combinatie"}, set()),
+]
+
+
+def _labels(sug) -> set[str]:
+    return set(sug.codes) | {f"platform:{p}" for p in sug.platforms}
+
+
+@pytest.mark.parametrize("cid,turns,must,must_not", CASES, ids=[c[0] for c in CASES])
+def test_rule(engine, make_conv, cid, turns, must, must_not):
+    sug = engine.suggest(make_conv(*turns, cid=cid))
+    got = _labels(sug)
+    assert must <= got, f"missing {must - got}"
+    assert not (must_not & got), f"unexpected {must_not & got}"
+
+
+def test_evidence_points_at_visitor_text(engine, make_conv):
+    c = make_conv("b: mijn vriend laat me met mannen slapen voor geld",
+                  "h: Woon je bij hem?", "b: ja sinds de zomer")
+    sug = engine.suggest(c)
+    ev = [e for e in sug.evidence if e.code == "inwonend"]
+    assert ev
+    for e in ev:
+        assert e.speaker == "bezoeker"
+        assert c.turns[e.turn].text[e.start:e.end] == e.text
+        assert e.source.startswith("pattern:inwonend.")
+        assert 0 < e.score <= 1
+
+
+def test_counsellor_words_alone_are_no_evidence(engine, make_conv):
+    c = make_conv("h: Heeft hij naaktfoto's van je en dreigt hij ze naar je ouders te sturen "
+                  "als je niet meegaat? Woon je bij hem?",
+                  "b: ik wil het er nie over hebben")
+    sug = engine.suggest(c)
+    assert sug.codes == []

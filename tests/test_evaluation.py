@@ -1,0 +1,70 @@
+"""Metrics: checked by hand on tiny examples, and the evaluate command end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from indicators.cli import app
+from indicators.codebook import load_codebook
+from indicators.conversation import Conversation, Turn
+from indicators.engine import Evidence, Suggestion
+from indicators.evaluation import evaluate, prf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_prf():
+    m = prf(3, 1, 2)
+    assert m["precision"] == 0.75 and m["recall"] == 0.6 and m["support"] == 5
+    assert abs(m["f1"] - 2 * 0.75 * 0.6 / 1.35) < 1e-12
+    assert prf(0, 0, 0)["f1"] == 0.0
+
+
+def _pair(cid, gold, pred, gold_pl=(), pred_pl=(), pattern="p.one"):
+    cb = load_codebook()
+    conv = Conversation(cid, [Turn("bezoeker", "x")],
+                        gold={"codes": list(gold), "ontmoeting_platforms": list(gold_pl),
+                              "context": {}})
+    ev = [Evidence(c, 0, "bezoeker", 0, 1, "x", f"pattern:{pattern}", 0.9) for c in pred]
+    return conv, Suggestion(conv, cb.with_derived(list(pred)), list(pred_pl), ev, {})
+
+
+def test_evaluate_counts_codes_platforms_patterns():
+    cb = load_codebook()
+    pairs = [
+        _pair("a", ["sextortion", "klant_geweld"], ["sextortion"], ["snapchat"], ["snapchat"]),
+        _pair("b", [], ["sextortion"], [], ["tiktok"]),
+        _pair("c", ["klant_geweld", "klant_zeer_jong"], ["klant_geweld", "klant_zeer_jong"]),
+    ]
+    ev = evaluate(pairs, cb, ["p.one", "p.never"], {"p.one": "sextortion"})
+    s = ev.codes["sextortion"]
+    assert (s["tp"], s["fp"], s["fn"]) == (1, 1, 0)
+    g = ev.codes["klant_geweld"]
+    assert (g["tp"], g["fp"], g["fn"]) == (1, 0, 1)
+    assert ev.derived["klant_bewust_combinatie"]["tp"] == 1
+    assert ev.derived["klant_bewust_combinatie"]["fn"] == 0
+    assert ev.derived["klant_bewust"]["fn"] == 1  # conversation a: gold has klant_geweld
+    assert (ev.platforms["tp"], ev.platforms["fp"], ev.platforms["fn"]) == (1, 1, 0)
+    assert ev.never_fired == ["p.never"]
+    assert ev.patterns["p.one"]["hits"] == 3
+    assert ev.micro["tp"] == 3 and ev.micro["fp"] == 1 and ev.micro["fn"] == 1
+    kinds = {(e["id"], e["code"], e["kind"]) for e in ev.errors}
+    assert ("b", "sextortion", "false_positive") in kinds
+    assert ("a", "klant_geweld", "false_negative") in kinds
+
+
+def test_evaluate_command_writes_json(tmp_path):
+    out = tmp_path / "ev.json"
+    res = CliRunner().invoke(app, ["evaluate", str(ROOT / "samples" / "gold.jsonl"),
+                                   "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data[0]["n_conversations"] == 6
+    assert set(data[0]["codes"]) == set(load_codebook().annotatable_codes)
+    # by default no conversation text reaches the terminal
+    gold = [json.loads(line) for line in (ROOT / "samples" / "gold.jsonl").open()]
+    longest = max((t["text"] for g in gold for t in g["turns"]), key=len)
+    assert longest not in res.output
