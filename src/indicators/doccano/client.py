@@ -37,7 +37,7 @@ def _retry() -> Retry:
     # Connection errors are retried for every method (the request never reached the server);
     # read errors and 5xx only for idempotent methods: a POST (a new label, or the example state,
     # which toggles) is never sent twice.
-    return Retry(total=5, connect=5, read=2, status=3, backoff_factor=0.5,
+    return Retry(total=5, connect=3, read=2, status=3, backoff_factor=0.5,
                  status_forcelist=(502, 503, 504),
                  allowed_methods=frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"}),
                  raise_on_status=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook, CodebookError
+from ..conversation import SPEAKERS
 
 
 class SuggestionError(ValueError):
@@ -56,8 +57,11 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
     if not isinstance(turns, list) or not turns:
         raise SuggestionError(f"{where}: no turns")
     for i, t in enumerate(turns):
-        if not isinstance(t, dict) or not isinstance(t.get("text"), str) or "speaker" not in t:
+        if not isinstance(t, dict) or not isinstance(t.get("text"), str):
             raise SuggestionError(f"{where}: turn {i} needs speaker and text")
+        if t.get("speaker") not in SPEAKERS:
+            raise SuggestionError(f"{where}: turn {i} has speaker {t.get('speaker')!r}, "
+                                  f"not one of {', '.join(SPEAKERS)}")
     try:
         all_codes = list(rec.get("codes") or [])
         for c in all_codes:
