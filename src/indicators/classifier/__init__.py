@@ -6,7 +6,8 @@ confirmed data, model card), :mod:`.store` (skops save/load with an allow-list a
 version check), :mod:`.combine` (rules + classifier, evidence, review uncertainty) and
 :mod:`.compare` (rules / classifier / combined evaluation, cross-validated when needed).
 
-Combining (``suggest --model models/NAME --combine MODE``); codes without a model (fewer
+Combining (``attach_classifier(engine, path, combine=MODE)``; ``suggest --model`` uses the
+default); codes without a model (fewer
 than 3 positive training conversations) always come from the rules:
 
 - ``rules-first`` (default): the rules' codes stand; the classifier adds a code the rules
