@@ -169,8 +169,13 @@ class RuleEngine:
 
     # ------------------------------------------------------------------ decisions
     def decide(self, conv: Conversation, turns: list[_Turn]) -> Suggestion:
-        fact_ev, _ = self._fire(self.fact_patterns, turns, facts=set())
-        facts = {e.code.removeprefix("fact:") for e in fact_ev}
+        facts: set[str] = set()
+        for _ in range(3):  # facts may depend on facts: run to a fixed point
+            fact_ev, _ = self._fire(self.fact_patterns, turns, facts=facts)
+            found = {e.code.removeprefix("fact:") for e in fact_ev}
+            if found <= facts:
+                break
+            facts |= found
         evidence, vetoed = self._fire(self.code_patterns, turns, facts=facts)
         by_code: dict[str, list[Evidence]] = {}
         for e in evidence:
