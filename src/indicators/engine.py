@@ -273,6 +273,8 @@ class RuleEngine:
                         evidence += self._evidence(p, t, s0, CONFIRM_FACTOR, "confirmed", q_turn,
                                                    question + t.sentences)
                         continue
+                if p.only_confirmed:
+                    continue
                 if p.scope == "sentence":
                     units: list[list[Sentence]] = [[s] for s in t.sentences]
                 elif p.scope == "turn":

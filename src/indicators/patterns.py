@@ -119,6 +119,7 @@ class Pattern:
     unless_fact: tuple[str, ...] = ()
     inherit: bool = True  # may use concepts from the counsellor's question before the answer
     confirmable: bool = True  # a counsellor question matching it + visitor "ja" counts
+    only_confirmed: bool = False  # fires only on a counsellor question the visitor confirms
     description: str = ""
 
     @property
@@ -171,7 +172,7 @@ def _as_list(v, where: str, key: str) -> tuple[str, ...]:
 
 _PATTERN_KEYS = {
     "id", "all", "any", "none", "code", "platform", "fact", "scope", "score", "blocked_by",
-    "requires_fact", "unless_fact", "inherit", "confirmable", "description",
+    "requires_fact", "unless_fact", "inherit", "confirmable", "only_confirmed", "description",
 }
 
 
@@ -301,6 +302,7 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
                 unless_fact=_as_list(p.get("unless_fact"), where, "unless_fact"),
                 inherit=bool(p.get("inherit", True)),
                 confirmable=bool(p.get("confirmable", True)),
+                only_confirmed=bool(p.get("only_confirmed", False)),
                 description=str(p.get("description", "")),
             )
             if not (pat.all or pat.any):
