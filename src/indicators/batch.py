@@ -140,13 +140,15 @@ def _init_worker(spec: EngineSpec) -> None:
         _ENGINE.doc_cache = DocCache(spec.doc_cache, _ENGINE.nlp)
 
 
+# str.splitlines() also breaks at these; escape them so every consumer sees one record a line
+_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 Line = tuple[str, list[str], list[str]]  # json line, codes, platforms
 
 
 def _suggest_lines(engine, batch: list[Conversation]) -> list[Line]:
     out = []
     for sug in engine.suggest_many(batch, batch_size=len(batch) or 1):
-        line = json.dumps(sug.to_record(), ensure_ascii=False) + "\n"
+        line = json.dumps(sug.to_record(), ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
         out.append((line, sug.codes, sug.platforms))
     return out
 
