@@ -16,8 +16,7 @@ demo: setup
 	$(BIN)/indicators suggest samples/ --format txt -o out/suggestions.jsonl
 
 test: setup
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/python -m pytest -q
+	bash scripts/test.sh
 
 lint: setup
 	$(BIN)/ruff check src tests scripts

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from indicators.conversation import Conversation, Turn
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_CORPUS = Path(os.environ.get("INDICATORS_DEV_CORPUS", ROOT.parent / "shared" / "corpus" / "dev"))
+DOCCANO_FIXTURE = ROOT / "tests" / "data" / "doccano" / "suggestions.jsonl"
+
+
+def _build_doccano_fixture() -> None:
+    """The doccano tests push suggestions for the dev corpus; the fixture is built from the
+    corpus (outside the repository) instead of keeping a copy of its text in git."""
+    if DOCCANO_FIXTURE.exists() or not DEV_CORPUS.is_dir():
+        return
+    files = sorted(str(p) for p in DEV_CORPUS.glob("*.jsonl"))
+    out = subprocess.run([sys.executable, str(DOCCANO_FIXTURE.parent / "make_suggestions.py"),
+                          *files], check=True, capture_output=True, text=True).stdout
+    DOCCANO_FIXTURE.write_text(out, encoding="utf-8")
+
+
+_build_doccano_fixture()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ from gold; one evidence span per code, in the first visitor turn that contains a
 (for ``ontmoeting_online``: the platform's name), else the whole first visitor turn. The fixture is
 deliberately imperfect so a coder has something to correct.
 
-    .venv/bin/python tests/data/doccano/make_suggestions.py /work/shared/corpus/dev/*.jsonl \
+    tests/conftest.py runs this when the file is missing (it is not kept in git):
+    .venv/bin/python tests/data/doccano/make_suggestions.py ../shared/corpus/dev/*.jsonl \
         > tests/data/doccano/suggestions.jsonl
 """
 
