@@ -182,3 +182,18 @@ def test_push_record_survives_a_cut_off_line(tmp_path):
     rec.append([{"conversation_id": "C", "example_id": 3}])
     assert set(rec.load()) == {"A", "C"}
     assert rec.path.parent.name == "Mijn_project_2024"
+
+
+def test_review_priority_orders_least_certain_first():
+    from indicators.codebook import load_codebook
+    from indicators.doccano.suggestions import parse_suggestion
+
+    cb = load_codebook()
+    turns = [{"speaker": "bezoeker", "text": "x"}]
+    sure = parse_suggestion({"id": "a", "turns": turns, "codes": ["sextortion"],
+                             "scores": {"sextortion": 0.9}}, cb, "t")
+    weak = parse_suggestion({"id": "b", "turns": turns, "codes": ["sextortion"],
+                             "scores": {"sextortion": 0.55}}, cb, "t")
+    model = parse_suggestion({"id": "c", "turns": turns, "uncertainty": 0.99}, cb, "t")
+    ordered = sorted([sure, weak, model], key=lambda s: -s.review_priority())
+    assert [s.id for s in ordered] == ["c", "b", "a"]

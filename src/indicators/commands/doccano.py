@@ -60,6 +60,10 @@ def push_cmd(
                                    help="Push conversations with direct identifiers anyway."),
     records: Path = typer.Option(None, "--records",
                                  help="Folder of local push records (default annotations/)."),
+    order: str = typer.Option("file", "--order",
+                              help="file: as in the suggestions file; uncertainty: the least "
+                              "certain conversations first (classifier uncertainty from "
+                              "`suggest --model`, else the weakest rule score)."),
 ) -> None:
     """Push suggestions to doccano for coders to confirm (server from DOCCANO_URL)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -79,6 +83,10 @@ def push_cmd(
         items = list(read_suggestions(suggestions, codebook))
     except SuggestionError as e:
         raise _fail(str(e)) from None
+    if order not in ("file", "uncertainty"):
+        raise _fail(f"--order must be 'file' or 'uncertainty', not {order!r}")
+    if order == "uncertainty":  # stable: ties keep file order
+        items.sort(key=lambda s: -s.review_priority())
     scheme = LabelScheme(codebook)
     try:
         dc = Doccano.from_env()

@@ -30,6 +30,16 @@ class Suggestion:
     evidence: list[dict] = field(default_factory=list)
     engine: dict[str, Any] = field(default_factory=dict)
     facts: list[str] = field(default_factory=list)
+    uncertainty: float | None = None  # from `suggest --model` (see push --order uncertainty)
+
+    def review_priority(self) -> float:
+        """Higher = review first. The classifier's uncertainty when there is one; for rules-only
+        suggestions, how weak the weakest suggested code is (1 - its score)."""
+        if self.uncertainty is not None:
+            return float(self.uncertainty)
+        if self.scores:
+            return 1.0 - min(self.scores.values())
+        return 0.0
 
     def machine(self) -> dict[str, Any]:
         """The machine's suggestion as stored beside the coder's decision (no transcript text)."""
@@ -93,6 +103,8 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
         evidence=[e for e in evidence if isinstance(e, dict)],
         engine=dict(rec.get("engine") or {}),
         facts=[str(f) for f in rec.get("facts") or []],
+        uncertainty=(float(rec["uncertainty"]) if isinstance(rec.get("uncertainty"), int | float)
+                     else None),
     )
 
 
