@@ -137,7 +137,8 @@ class RuleEngine:
     def analyse(self, conversations: list[Conversation], n_process: int = 1,
                 batch_size: int = 256) -> list[list[_Turn]]:
         texts = [t.text for c in conversations for t in c.turns]
-        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        cache = getattr(self, "doc_cache", None)  # indicators.doccache.DocCache, optional
+        docs = (cache or self.nlp).pipe(texts, batch_size=batch_size, n_process=n_process)
         out: list[list[_Turn]] = []
         for c in conversations:
             turns = []

@@ -86,6 +86,8 @@ def register(app: typer.Typer) -> None:
         show_patterns: bool = typer.Option(True, "--patterns-table/--no-patterns-table"),
         cv: int = typer.Option(5, "--cv", help="Folds when a classifier is evaluated on its "
                                "own training data."),
+        no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the "
+                                      "spaCy Doc cache in .cache/docs/."),
     ) -> None:
         """Precision, recall and F1 per code, family, platform and pattern on gold data."""
         report = ReadReport()
@@ -98,6 +100,10 @@ def register(app: typer.Typer) -> None:
             fail(f"{len(missing)} conversations have no gold labels (first: {missing[0]})")
         classifier, spacy_name = _split_model(model, None)
         engine = build_engine(patterns, spacy_name)
+        if not no_cache:
+            from ..doccache import DocCache
+
+            engine.doc_cache = DocCache(None, engine.nlp)
         results = []
         if classifier is None:
             sugs = list(engine.suggest_many(convs))

@@ -1,0 +1,230 @@
+"""Benchmark ``indicators suggest`` against bare spaCy + SpanRuler (run via ``scripts/bench``).
+
+1. Generates N synthetic conversations (default 20,000, ~30 turns) by recombining the turns
+   of the bundled samples (``samples/*.txt``; the dev corpus when there are none): a fixed
+   seed, speakers kept, turns shuffled across conversations, new ids.
+2. Runs, each in its own process tree: our ``suggest`` (rules only; also with a classifier
+   when ``models/*/model.skops`` exists), and a baseline: ``spacy.blank("nl")`` plus a plain
+   SpanRuler holding every term of ``patterns/*.yaml`` (token patterns on LOWER, REGEX for
+   wildcards, a bounded wildcard for gaps).
+3. Prints conversations/s, tokens/s and peak memory (summed RSS of the process tree, sampled
+   from /proc; plus ru_maxrss of the largest process), and as last line the time ratio
+   ``ratio ours/baseline: X.XX``.
+
+Nothing here prints conversation text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = Path("/work/shared/corpus/dev")
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def _source_conversations() -> list[list[tuple[str, str]]]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from indicators.transcripts import read_conversations
+
+    samples = sorted((ROOT / "samples").glob("*.txt"))
+    paths = samples or sorted(DEV.glob("*.jsonl"))
+    if not paths:
+        sys.exit("no samples/*.txt and no dev corpus to generate from")
+    convs = read_conversations(paths, "auto", with_gold=False)
+    return [[(t.speaker, t.text) for t in c.turns] for c in convs]
+
+
+def generate(n: int, path: Path, seed: int = 2024, turns: int = 30) -> int:
+    """Write n conversations to path (JSONL); return the number of turns."""
+    rnd = random.Random(seed)
+    sources = _source_conversations()
+    pool: dict[str, list[str]] = {}
+    for conv in sources:
+        for speaker, text in conv:
+            pool.setdefault(speaker, []).append(text)
+    n_turns = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            k = max(4, int(rnd.gauss(turns, turns / 4)))
+            speakers: list[str] = []
+            while len(speakers) < k:  # speaker order from real conversations
+                speakers += [s for s, _ in rnd.choice(sources)]
+            ts = [{"speaker": s, "text": rnd.choice(pool[s])} for s in speakers[:k]]
+            n_turns += k
+            fh.write(json.dumps({"id": f"BENCH-{i:06d}", "year": 2024, "turns": ts},
+                                ensure_ascii=False) + "\n")
+    return n_turns
+
+
+# --------------------------------------------------------------------------- memory
+
+
+def _tree_rss(pid: int) -> int:
+    """Summed RSS (bytes) of pid and its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str]) -> tuple[float, int]:
+    """Run cmd; return (seconds, peak summed RSS of its process tree in bytes)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+
+    def sample():
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, stderr = proc.communicate()
+    secs = time.perf_counter() - t0
+    th.join()
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
+    return secs, peak
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+def spanruler_patterns(pattern_dir: Path | None) -> list[dict]:
+    """Every term of the pattern files as SpanRuler token patterns (the same patterns)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from indicators.patterns import load_patterns
+
+    ps = load_patterns(pattern_dir)
+    groups = [(c, ts) for c, ts in ps.concepts.items()]
+    groups += [(m.id, list(m.terms)) for m in ps.modifiers]
+    groups += [(f"stop:{c}", ts) for c, ts in ps.terminators.items()]
+    groups += [("affirm", ps.affirm), ("deny", ps.deny)]
+    out = []
+    for label, terms in groups:
+        for term in terms:
+            toks = []
+            for spec in term.tokens:
+                v = spec.value
+                if spec.kind == "exact":
+                    toks.append({"LOWER": v})
+                elif spec.kind == "prefix":
+                    toks.append({"LOWER": {"REGEX": "^" + re.escape(v)}})
+                elif spec.kind == "suffix":
+                    toks.append({"LOWER": {"REGEX": re.escape(v) + "$"}})
+                elif spec.kind == "regex":
+                    toks.append({"LOWER": {"REGEX": f"^(?:{v})$"}})
+                else:  # gap
+                    toks.append({"OP": f"{{0,{int(v)}}}"})
+            out.append({"label": label, "pattern": toks})
+    return out
+
+
+def run_baseline(data: Path, pattern_dir: Path | None, n_process: int, stats: Path) -> None:
+    import spacy
+
+    nlp = spacy.blank("nl")
+    ruler = nlp.add_pipe("span_ruler", config={"spans_key": "sc"})
+    ruler.add_patterns(spanruler_patterns(pattern_dir))
+
+    def texts():
+        with data.open(encoding="utf-8") as fh:
+            for line in fh:
+                for t in json.loads(line)["turns"]:
+                    yield t["text"]
+
+    n_tok = n_spans = 0
+    for doc in nlp.pipe(texts(), batch_size=1000, n_process=n_process):
+        n_tok += len(doc)
+        n_spans += len(doc.spans["sc"])
+    stats.write_text(json.dumps({"tokens": n_tok, "spans": n_spans}))
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _line(name: str, secs: float, n: int, tokens: int, peak: int) -> str:
+    return (f"{name:<34} {secs:8.1f} s  {n / secs:8.1f} conv/s  {tokens / secs:10.0f} tok/s  "
+            f"peak {peak / 2**20:7.0f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=20_000, help="conversations (default 20000)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench-out", help="work directory")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                    help="processes for both ours and the baseline (default: all cores)")
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--patterns", type=Path, default=None, help="pattern directory")
+    ap.add_argument("--baseline-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--stats", type=Path, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.baseline_only:
+        return run_baseline(a.data, a.patterns, a.jobs, a.stats)
+
+    a.out.mkdir(parents=True, exist_ok=True)
+    data = a.out / f"bench-{a.n}.jsonl"
+    t0 = time.perf_counter()
+    n_turns = generate(a.n, data)
+    print(f"generated {a.n} conversations, {n_turns} turns ({n_turns / a.n:.1f} per "
+          f"conversation) in {time.perf_counter() - t0:.1f} s -> {data}")
+    py = sys.executable
+    pat = ["--patterns", str(a.patterns)] if a.patterns else []
+
+    stats = a.out / "baseline.json"
+    b_secs, b_peak = measure([py, __file__, "--baseline-only", "--data", str(data), "--stats",
+                              str(stats), "-j", str(a.jobs), *pat])
+    tokens = json.loads(stats.read_text())["tokens"]
+    print(_line(f"baseline spacy+SpanRuler (j={a.jobs})", b_secs, a.n, tokens, b_peak))
+
+    ind = [py, "-c", "from indicators.cli import app; app(prog_name='indicators')"]
+    runs = [("ours suggest, rules", [])]
+    for m in sorted((ROOT / "models").glob("*/model.skops")):
+        runs.append((f"ours suggest, --model {m.parent.name}", ["--model", str(m.parent)]))
+    o_secs = None
+    for name, extra in runs:
+        out = a.out / "suggestions.jsonl"
+        for stale in (out, out.with_name(out.name + ".part")):
+            stale.unlink(missing_ok=True)
+        secs, peak = measure([*ind, "suggest", str(data), "-o", str(out), "-q", "--no-progress",
+                              "--n-process", str(a.jobs), "--batch-size", str(a.batch_size),
+                              *pat, *extra])
+        with out.open(encoding="utf-8") as fh:
+            n_out = sum(1 for _ in fh)
+        assert n_out == a.n, f"{name}: {n_out} of {a.n} conversations written"
+        print(_line(f"{name} (j={a.jobs})", secs, a.n, tokens, peak))
+        o_secs = o_secs or secs
+    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(f"largest single process (ru_maxrss, children): {maxrss / 2**20:.0f} MB")
+    print(f"ratio ours/baseline: {o_secs / b_secs:.2f}")
+
+
+if __name__ == "__main__":
+    main()
