@@ -18,13 +18,7 @@ app = typer.Typer(
 COMMAND_MODULES = ("suggest", "evaluate", "doccano", "stats", "train")
 
 for _name in COMMAND_MODULES:
-    try:
-        _mod = importlib.import_module(f"indicators.commands.{_name}")
-    except ModuleNotFoundError as _e:  # a command group not written yet
-        if _e.name != f"indicators.commands.{_name}":
-            raise
-        continue
-    _mod.register(app)
+    importlib.import_module(f"indicators.commands.{_name}").register(app)
 
 
 def main() -> None:  # pragma: no cover
