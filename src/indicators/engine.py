@@ -298,8 +298,10 @@ class RuleEngine:
             if in_answer:
                 answers_left -= 1
         if veto_turns:
-            evidence = [e for e in evidence if e.turn not in veto_turns.get(
-                e.code if not e.code.startswith("fact:") else e.code, set())]
+            # a "nee" to the question rules out what the question and its answer would give;
+            # the visitor's own explicit statement ("nee, maar hij dreigt wel ...") stands
+            evidence = [e for e in evidence
+                        if e.via == "visitor" or e.turn not in veto_turns.get(e.code, set())]
         return evidence, vetoed
 
     def _evidence(self, p: Pattern, t: _Turn, s: Sentence | None, factor: float, via: str,
