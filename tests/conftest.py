@@ -12,7 +12,20 @@ import pytest
 from indicators.conversation import Conversation, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV_CORPUS = Path(os.environ.get("INDICATORS_DEV_CORPUS", ROOT.parent / "shared" / "corpus" / "dev"))
+
+
+def _dev_corpus() -> Path:
+    """The development corpus lives outside the repository, in shared/ beside the checkout."""
+    env = os.environ.get("INDICATORS_DEV_CORPUS")
+    if env:
+        return Path(env)
+    for cand in (ROOT.parent / "shared" / "corpus" / "dev", Path("/work/shared/corpus/dev")):
+        if cand.is_dir():
+            return cand
+    return ROOT.parent / "shared" / "corpus" / "dev"
+
+
+DEV_CORPUS = _dev_corpus()
 DOCCANO_FIXTURE = ROOT / "tests" / "data" / "doccano" / "suggestions.jsonl"
 
 

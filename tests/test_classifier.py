@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import DEV_CORPUS  # noqa: E402
 from indicators.classifier import (
     ModelError,
     attach_classifier,
@@ -24,7 +25,7 @@ from indicators.codebook import load_codebook
 from indicators.engine import RuleEngine
 from indicators.transcripts import ReadReport, read_conversations
 
-DEV = Path("/work/shared/corpus/dev")
+DEV = DEV_CORPUS
 pytestmark = pytest.mark.skipif(not DEV.exists(), reason="dev corpus not available")
 
 

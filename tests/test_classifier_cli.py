@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DEV_CORPUS  # noqa: E402
 from indicators.cli import app
 
-DEV = Path("/work/shared/corpus/dev")
+DEV = DEV_CORPUS
 pytestmark = pytest.mark.skipif(not DEV.exists(), reason="dev corpus not available")
 
 

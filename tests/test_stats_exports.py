@@ -14,13 +14,14 @@ import pyreadstat
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DEV_CORPUS  # noqa: E402
 from indicators.cli import app
 from indicators.codebook import load_codebook
 from indicators.stats.load import load_records
 from indicators.stats.qdpx import project_xml
 from indicators.stats.summary import select
 
-DEV = Path("/work/shared/corpus/dev")
+DEV = DEV_CORPUS
 FIXTURE = Path(__file__).parent / "data" / "stats" / "annotations.jsonl"
 P = "{urn:QDA-XML:project:1.0}"
 C = "{urn:QDA-XML:codebook:1.0}"

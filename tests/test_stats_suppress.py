@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
+from conftest import DEV_CORPUS  # noqa: E402
 from indicators.codebook import load_codebook
 from indicators.stats.load import load_records
 from indicators.stats.summary import select
 from indicators.stats.suppress import publish, suppressed_cells
 from indicators.stats.tables import build
 
-DEV = Path("/work/shared/corpus/dev")
+DEV = DEV_CORPUS
 
 
 def test_primary_hides_small_nonzero_counts_only():

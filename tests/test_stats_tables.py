@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from conftest import DEV_CORPUS  # noqa: E402
 from indicators.codebook import load_codebook
 from indicators.stats.load import load_records
 from indicators.stats.summary import select
 from indicators.stats.tables import compute_tables
 
-DEV = Path("/work/shared/corpus/dev")
+DEV = DEV_CORPUS
 pytestmark = pytest.mark.skipif(not DEV.is_dir(), reason="dev corpus not available")
 KLANT = ["klant_zeer_jong", "klant_uitbuiter_aanwezig", "klant_kind_van_uitbuiter",
          "klant_geweld", "klant_filmt_chanteert", "klant_weigering_genegeerd",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import DEV_CORPUS  # noqa: E402
 from indicators.transcripts import (
     CsvOptions,
     InputError,
@@ -17,7 +18,7 @@ from indicators.transcripts import (
     read_conversations,
 )
 
-DEV = Path("/work/shared/corpus/dev")
+DEV = DEV_CORPUS
 DATA = Path(__file__).parent / "data" / "readers"
 SENTINEL = "ZWAARDVISGEHEIM"  # stands for conversation text that must never be echoed
 
