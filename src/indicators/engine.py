@@ -191,7 +191,8 @@ class RuleEngine:
             by_code.pop(loser)
         platforms: list[str] = []
         if "ontmoeting_online" in by_code:
-            ranked = sorted(by_code["ontmoeting_online"], key=lambda e: (-e.score, e.turn))
+            # the place of first contact: the earliest meeting evidence that names a platform
+            ranked = sorted(by_code["ontmoeting_online"], key=lambda e: (e.turn, -e.score))
             for e in ranked:
                 if e.platform:
                     platforms = [e.platform]

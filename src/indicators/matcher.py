@@ -129,7 +129,9 @@ class ConceptMatcher:
                 terms.append(t)
                 self.kind.append(("end", cat))
         self.index = TermIndex(terms)
-        self.skip_platform = set(ps.other_role) | set(ps.later)
+        # other-role words mark platforms on either side; "later" words the platforms after them
+        self.skip_both = set(ps.other_role) | set(ps.later_back)
+        self.skip_forward = set(ps.later)
         self.platform_window = 4
         self.affirm = TermIndex(ps.affirm)
         self.deny = TermIndex(ps.deny)
@@ -175,13 +177,16 @@ class ConceptMatcher:
         return out
 
     def _mark_other_role(self, s: Sentence) -> None:
-        """A platform named near an 'other role' or 'later' word gets the category 'other'."""
-        near = [h.start for h in s.hits if h.concept in self.skip_platform]
-        if not near:
+        """A platform named for another role, or as a later contact, gets the category 'other'."""
+        both = [h.start for h in s.hits if h.concept in self.skip_both]
+        fwd = [h.end for h in s.hits if h.concept in self.skip_forward]
+        if not both and not fwd:
             return
+        w = self.platform_window
         for i, h in enumerate(s.hits):
-            if h.concept in self.ps.platform_concepts and any(
-                    abs(x - h.start) <= self.platform_window for x in near):
+            if h.concept in self.ps.platform_concepts and (
+                    any(abs(x - h.start) <= w for x in both)
+                    or any(0 <= h.start - x <= w for x in fwd)):
                 s.hits[i] = Hit(h.concept, h.start, h.end, h.term, h.cats | {"other"})
 
     @staticmethod

@@ -152,7 +152,8 @@ class PatternSet:
     unknown: list[Term]
     platform_concepts: dict[str, str]  # concept name -> platform id
     other_role: list[str] = field(default_factory=list)  # concepts: platform used otherwise
-    later: list[str] = field(default_factory=list)  # concepts: contact that came later
+    later: list[str] = field(default_factory=list)  # concepts: a later contact (before it)
+    later_back: list[str] = field(default_factory=list)  # "... kwam pas later" (after it)
     version: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -196,6 +197,7 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
     platform_concepts: dict[str, str] = {}
     other_role: list[str] = []
     later: list[str] = []
+    later_back: list[str] = []
     digest = hashlib.sha256()
     seen_ids: dict[str, str] = {}
     for f in files:
@@ -262,6 +264,7 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
                     for t in dialogue.get("unknown", [])]
         other_role += _as_list(data.get("platform_other_role"), name, "platform_other_role")
         later += _as_list(data.get("platform_later"), name, "platform_later")
+        later_back += _as_list(data.get("platform_later_back"), name, "platform_later_back")
         for i, p in enumerate(data.get("patterns") or []):
             where = f"{name}: patterns[{i}]"
             if not isinstance(p, dict) or not p.get("id"):
@@ -318,12 +321,12 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
         for fct in p.requires_fact + p.unless_fact:
             if fct not in facts:
                 raise PatternError(f"{p.file}: pattern {p.id}: no pattern produces fact {fct!r}")
-    for c in other_role + later:
+    for c in other_role + later + later_back:
         if c not in concepts:
             raise PatternError(f"platform_other_role/platform_later: unknown concept {c!r}")
     return PatternSet(
         concepts=concepts, concept_file=concept_file, patterns=patterns, modifiers=modifiers,
         terminators=terminators, affirm=affirm, deny=deny, unknown=unknown_answers, platform_concepts=platform_concepts,
-        other_role=other_role, later=later, version=digest.hexdigest()[:12],
+        other_role=other_role, later=later, later_back=later_back, version=digest.hexdigest()[:12],
         files=[f.name for f in files],
     )
