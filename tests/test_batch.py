@@ -109,6 +109,28 @@ def test_resume_without_part_starts_fresh(tmp_path, engine):
     assert res.resumed == 0 and ids_of(tmp_path / "o.jsonl") == ids
 
 
+def test_resume_after_finish_does_nothing(tmp_path, engine):
+    src = tmp_path / "in.jsonl"
+    ids = make_jsonl(src, 3)
+    out = tmp_path / "o.jsonl"
+    run_suggest([src], out, engine=engine)
+    before = out.read_bytes()
+    res = run_suggest([src], out, engine=engine, resume=True)
+    assert res.already_complete and res.resumed == 3 and res.written == 0
+    assert out.read_bytes() == before and ids_of(out) == ids
+
+
+def test_progress_bar_shows_counts_not_text(tmp_path, engine, capsys):
+    src = tmp_path / "in.jsonl"
+    make_jsonl(src, 6)
+    with src.open("a") as fh:
+        fh.write("{broken\n")
+    run_suggest([src], tmp_path / "o.jsonl", engine=engine, batch_size=2, progress=True)
+    err = capsys.readouterr().err
+    assert "skipped 1" in err and "7/7" in err
+    assert SENTINEL not in err
+
+
 def test_stdout_cannot_resume(tmp_path, engine):
     src = tmp_path / "in.jsonl"
     make_jsonl(src, 1)
@@ -174,13 +196,14 @@ def test_sigkill_then_resume(tmp_path, big_input):
     assert SENTINEL not in r.stderr
 
 
-def test_sigint_leaves_resumable_part(tmp_path, big_input):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_sigint_leaves_resumable_part(tmp_path, big_input, sig):
     src, ids = big_input
     out = tmp_path / "out.jsonl"
     part = tmp_path / "out.jsonl.part"
     proc = _start(src, out)
     _wait_for_lines(part, 10, proc)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "--resume" in stderr and "interrupted" in stderr

@@ -78,6 +78,7 @@ class BatchResult:
     per_code: Counter = field(default_factory=Counter)  # codes and platform:<p> over all output
     part: Path | None = None
     done_ids: int = 0
+    already_complete: bool = False  # resume=True found a finished output and did nothing
 
     @property
     def total(self) -> int:
@@ -95,7 +96,7 @@ def part_path(output: Path) -> Path:
 # --------------------------------------------------------------------------- resume
 
 
-def scan_part(part: Path, per_code: Counter | None = None) -> list[str]:
+def scan_part(part: Path, per_code: Counter | None = None, truncate: bool = True) -> list[str]:
     """Ids in a ``.part`` file, in order; a torn or unreadable tail is truncated away."""
     ids: list[str] = []
     good = 0  # byte offset after the last good line
@@ -112,7 +113,7 @@ def scan_part(part: Path, per_code: Counter | None = None) -> list[str]:
             if per_code is not None:
                 _count(per_code, rec.get("codes", []), rec.get("platforms", []))
             good += len(raw)
-    if part.stat().st_size != good:
+    if truncate and part.stat().st_size != good:
         with part.open("r+b") as fh:
             fh.truncate(good)
             fh.flush()
@@ -231,6 +232,10 @@ def run_suggest(
         if part.exists() and not resume:
             raise BatchError(f"{part} exists from an interrupted run: use --resume to continue "
                              "it, or delete it to start over")
+        if resume and not part.exists() and out.exists():
+            result.already_complete = True  # a finished run: nothing to resume
+            result.resumed = len(scan_part(out, result.per_code, truncate=False))
+            return result
         out.parent.mkdir(parents=True, exist_ok=True)
         if resume and part.exists():
             done = set(scan_part(part, result.per_code))
@@ -268,6 +273,8 @@ def run_suggest(
                 bar.update(result.total)
             if on_batch:
                 on_batch(result)
+        if bar:  # skips found after the last batch
+            bar.update(result.total)
     except KeyboardInterrupt:
         _close(fh, to_stdout)
         raise Interrupted(result) from None

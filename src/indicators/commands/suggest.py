@@ -95,6 +95,10 @@ def register(app: typer.Typer) -> None:
                       f"output kept in {r.part}. Run the same command with --resume to "
                       "continue." if r.part else "[bold yellow]interrupted[/]")
             raise typer.Exit(130) from None
+        if result.already_complete:
+            err.print(f"{output} is already complete ({result.resumed} conversations); nothing "
+                      "to resume (run without --resume to redo it)")
+            return
         report_skips(result.report)
         if result.resumed:
             err.print(f"resumed: {result.resumed} conversations were already done")
