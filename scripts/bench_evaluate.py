@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = Path("/work/shared/corpus/dev")
+DEV = Path(os.environ.get("INDICATORS_DEV_CORPUS")
+           or next((c for c in (ROOT.parent / "shared" / "corpus" / "dev",
+                                Path("/work/shared/corpus/dev")) if c.is_dir()),
+                   ROOT.parent / "shared" / "corpus" / "dev"))
 CLI = [sys.executable, "-c", "from indicators.cli import app; app(prog_name='indicators')"]
 
 

@@ -32,7 +32,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = Path("/work/shared/corpus/dev")
+DEV = Path(os.environ.get("INDICATORS_DEV_CORPUS")
+           or next((c for c in (ROOT.parent / "shared" / "corpus" / "dev",
+                                Path("/work/shared/corpus/dev")) if c.is_dir()),
+                   ROOT.parent / "shared" / "corpus" / "dev"))
 
 
 # --------------------------------------------------------------------------- generation
