@@ -49,6 +49,8 @@ def register(app: typer.Typer) -> None:
                                           "classifier directory under models/ (see README)."),
         spacy_model: str | None = typer.Option(None, "--spacy-model",
                                                 help="Installed spaCy pipeline, e.g. nl_core_news_sm."),
+        combine: str | None = typer.Option(None, "--combine", help="With a classifier: "
+                                           "rules-first (default), union, model-veto or model."),
         batch_size: int = typer.Option(64, help="Conversations per batch."),
         n_process: int = typer.Option(1, "--n-process", "-j",
                                       help="Worker processes; 0 = all cores."),
@@ -71,8 +73,9 @@ def register(app: typer.Typer) -> None:
         from ..transcripts import InputError
 
         classifier, spacy_name = _split_model(model, spacy_model)
-        engine = build_engine(patterns, spacy_name, classifier)  # checks patterns and model
-        spec = EngineSpec(patterns=patterns, spacy_model=spacy_name, classifier=classifier)
+        engine = build_engine(patterns, spacy_name, classifier, combine)  # checks everything
+        spec = EngineSpec(patterns=patterns, spacy_model=spacy_name, classifier=classifier,
+                          combine=combine)
         cb = engine.codebook
         if n_process != 1:
             engine = None  # workers build their own
