@@ -217,21 +217,36 @@ class RuleEngine:
             present = present | {"PLATFORM"}
             if any(c.startswith("P_") for c in usable):
                 usable = usable | {"PLATFORM"}
-        if p.none and (set(p.none) & present):
+        if p.none_set and (p.none_set & present):
             return False
-        if not set(p.all) <= usable:
+        if not p.all_set <= usable:
             return False
-        if p.any and not (set(p.any) & usable):
+        if p.any_set and not (p.any_set & usable):
             return False
         return True
 
     def _fire(self, patterns: list[Pattern], turns: list[_Turn], facts: set[str]):
         evidence: list[Evidence] = []
         vetoed: dict[str, list[str]] = {}
-        active = [
+        present: set[str] = set()
+        for t in turns:
+            for s in t.sentences:
+                present |= s.concepts()
+        present = _with_platform(present)
+        active = [  # patterns that cannot be satisfied anywhere in the conversation are skipped
             p for p in patterns
             if set(p.requires_fact) <= facts and not (set(p.unless_fact) & facts)
+            and p.can_fire(present)
         ]
+        union_cache: dict[tuple, frozenset[str]] = {}
+
+        def union(sents: list[Sentence], blocked: tuple[str, ...]) -> frozenset[str]:
+            key = (id(sents[0]) if sents else 0, len(sents), blocked)
+            got = union_cache.get(key)
+            if got is None:
+                got = union_cache[key] = frozenset().union(*(s.concepts(blocked) for s in sents))
+            return got
+
         veto_turns: dict[str, set[int]] = {}
         question: list[Sentence] | None = None
         q_turn: int | None = None
@@ -255,10 +270,9 @@ class RuleEngine:
             for p in active:
                 blocked = p.blocked_by
                 if in_answer:
-                    q_use = set().union(*(s.concepts(blocked) for s in question))
-                    q_all = set().union(*(s.concepts() for s in question))
+                    q_use, q_all = union(question, blocked), union(question, ())
                 else:
-                    q_use = q_all = set()
+                    q_use = q_all = frozenset()
                 # "nee" to a question matching the pattern: veto in the answer turns
                 if first_answer and t.answer == "deny" and p.confirmable and self._satisfied(
                         p, q_use, q_all):
@@ -267,8 +281,7 @@ class RuleEngine:
                     vetoed.setdefault(p.target, []).append(p.id)
                     continue
                 if first_answer and t.answer == "affirm" and p.confirmable:
-                    a_use = set().union(set(), *(s.concepts(blocked) for s in t.sentences))
-                    a_all = set().union(set(), *(s.concepts() for s in t.sentences))
+                    a_use, a_all = union(t.sentences, blocked), union(t.sentences, ())
                     if self._satisfied(p, q_use | a_use, q_all | a_all) and self._satisfied(
                             p, q_use | a_use, q_all):
                         s0 = t.sentences[0] if t.sentences else None
@@ -284,8 +297,7 @@ class RuleEngine:
                 else:
                     units = [block]
                 for unit in units:
-                    use = set().union(set(), *(s.concepts(blocked) for s in unit))
-                    allc = set().union(set(), *(s.concepts() for s in unit))
+                    use, allc = union(unit, blocked), union(unit, ())
                     if self._satisfied(p, use, allc):
                         first = unit[0] if p.scope != "block" else (
                             t.sentences[0] if t.sentences else None)

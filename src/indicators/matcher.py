@@ -30,11 +30,16 @@ class Sentence:
     end: int
     is_question: bool
     hits: list[Hit] = field(default_factory=list)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def concepts(self, blocked: tuple[str, ...] = ()) -> set[str]:
-        if not blocked:
-            return {h.concept for h in self.hits}
-        return {h.concept for h in self.hits if not (h.cats & set(blocked))}
+    def concepts(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
+        """Concepts in the sentence, without hits covered by a ``blocked`` category."""
+        got = self._cache.get(blocked)
+        if got is None:
+            b = set(blocked)
+            got = self._cache[blocked] = frozenset(
+                h.concept for h in self.hits if not (h.cats & b))
+        return got
 
 
 _CHECK_BACK = ("dus ", "dus,", "klopt het dat", "als ik het goed begrijp", "begrijp ik goed dat",
@@ -64,6 +69,10 @@ class TermIndex:
                 self._other.append(i)
         self._first: dict[str, tuple[int, ...]] = {}
         self._spec: dict[tuple[int, int, str], bool] = {}
+        # multi-token terms, indexed by their last token: a term whose last token occurs
+        # nowhere in the sentence need not be tried (most gap terms, most of the time)
+        self._multi = [i for i, t in enumerate(terms) if len(t.tokens) > 1]
+        self._last: dict[str, frozenset[int]] = {}
 
     def _candidates(self, norm: str) -> tuple[int, ...]:
         c = self._first.get(norm)
@@ -97,13 +106,26 @@ class TermIndex:
             k += 1
         return pos
 
+    def _last_candidates(self, norm: str) -> frozenset[int]:
+        c = self._last.get(norm)
+        if c is None:
+            c = self._last[norm] = frozenset(
+                i for i in self._multi if self.terms[i].tokens[-1].matches(norm))
+        return c
+
     def find(self, norms: list[str], start: int = 0, end: int | None = None):
         end = len(norms) if end is None else end
+        possible: set[int] | None = None
         for i in range(start, end):
             for ti in self._candidates(norms[i]):
                 if len(self.terms[ti].tokens) == 1:
                     yield ti, i, i + 1
                 else:
+                    if possible is None:
+                        possible = set().union(
+                            *(self._last_candidates(n) for n in norms[start:end]))
+                    if ti not in possible:
+                        continue
                     e = self._match_rest(ti, norms, i + 1, 1, end)
                     if e is not None:
                         yield ti, i, e

@@ -122,12 +122,25 @@ class Pattern:
     only_confirmed: bool = False  # fires only on a counsellor question the visitor confirms
     description: str = ""
 
+    def __post_init__(self) -> None:
+        self.all_set = frozenset(self.all)
+        self.any_set = frozenset(self.any)
+        self.none_set = frozenset(self.none)
+
     @property
     def target(self) -> str:
         return self.code or self.fact or f"platform:{self.platform}"
 
-    def required_concepts(self) -> set[str]:
-        return set(self.all) | set(self.any) | set(self.none)
+    def required_concepts(self) -> frozenset[str]:
+        req = self.__dict__.get("_required")
+        if req is None:
+            req = self.__dict__["_required"] = frozenset(self.all) | frozenset(self.any) | \
+                frozenset(self.none)
+        return req
+
+    def can_fire(self, present: set[str] | frozenset[str]) -> bool:
+        """False when the conversation lacks concepts the pattern needs in any case."""
+        return self.all_set <= present and (not self.any_set or bool(self.any_set & present))
 
 
 @dataclass
