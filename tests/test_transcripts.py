@@ -662,3 +662,15 @@ def test_report_summary_and_skip_str():
     assert r.describe_skips(limit=1) == [str(r.skipped[0]), "... and 2 more"]
     assert len(r.describe_skips(limit=None)) == 3
     assert len(r.skipped_conversations) == 1 and len(r.skipped_rows) == 2
+
+
+def test_csv_without_header_row_does_not_echo_its_first_message(tmp_path):
+    """A CSV exported without a header: the first data row is read as the header, and the
+    missing-column error must not show its cells (they are message text)."""
+    f = tmp_path / "noheader.csv"
+    f.write_text("c1,bezoeker,geheimwoord\nc1,hulpverlener,antwoord\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        list(read_conversations(f))
+    assert exc.value.reason == "missing_column"
+    assert "geheimwoord" not in str(exc.value) and "bezoeker" not in str(exc.value)
+    assert "3 not shown" in str(exc.value)

@@ -684,6 +684,24 @@ class _CsvColumns:
     n: int
 
 
+_COLUMN_WORDS = {
+    "id", "conversation", "conversation_id", "conv_id", "gesprek", "gesprek_id", "gespreksid",
+    "chat", "chat_id", "speaker", "spreker", "role", "rol", "afzender", "sender", "author",
+    "text", "tekst", "message", "bericht", "body", "content", "timestamp", "time", "tijd",
+    "datum", "date", "datetime", "year", "jaar", "channel", "kanaal", "turn", "beurt", "index",
+    "nr", "volgnummer", "seq",
+}
+
+
+def _looks_like_column(cell: str, opts: CsvOptions) -> bool:
+    name = cell.strip().casefold()
+    own = {c.strip().casefold() for c in (opts.id_col, opts.speaker_col, opts.text_col,
+                                           opts.timestamp_col, opts.year_col, opts.channel_col)
+           if c}
+    return bool(_LABEL_SHOWN.fullmatch(cell.strip())) and (
+        name in _COLUMN_WORDS or name in own or name.replace(" ", "_") in _COLUMN_WORDS)
+
+
 def _csv_columns(header: list[str], opts: CsvOptions, source: str, line: int) -> _CsvColumns:
     names = [h.strip().casefold() for h in header]
     missing: list[str] = []
@@ -714,7 +732,9 @@ def _csv_columns(header: list[str], opts: CsvOptions, source: str, line: int) ->
         "channel": find(opts.channel_col, False),
     }
     if missing:
-        shown = [h.strip() for h in header if _LABEL_SHOWN.fullmatch(h.strip())]
+        # show only cells that look like column names: a file without a header row would
+        # otherwise echo its first message here
+        shown = [h.strip() for h in header if _looks_like_column(h, opts)]
         hidden = len(header) - len(shown)
         found = ", ".join(repr(h) for h in shown) or "none shown"
         if hidden:
