@@ -282,7 +282,11 @@ class RuleEngine:
                     continue
                 if first_answer and t.answer == "affirm" and p.confirmable:
                     a_use, a_all = union(t.sentences, blocked), union(t.sentences, ())
-                    if self._satisfied(p, q_use | a_use, q_all | a_all) and self._satisfied(
+                    # "ja, ... geweld heeft hij niet genoemd": the answer itself negates a
+                    # concept the pattern needs, so the "ja" does not confirm it
+                    negated_in_answer = (a_all - a_use) & p.required_concepts()
+                    if not negated_in_answer and self._satisfied(
+                            p, q_use | a_use, q_all | a_all) and self._satisfied(
                             p, q_use | a_use, q_all):
                         s0 = t.sentences[0] if t.sentences else None
                         evidence += self._evidence(p, t, s0, CONFIRM_FACTOR, "confirmed", q_turn,

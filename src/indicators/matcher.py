@@ -189,9 +189,11 @@ class ConceptMatcher:
                 if (concept, a, b) in seen:
                     continue
                 seen.add((concept, a, b))
+                # a trigger inside the concept's own words ("wilde niet", "stopte niet")
+                # does not modify that concept
                 cats = frozenset(
                     m.category for (m, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
-                    if lo <= a < hi and not (ma <= a < mb)
+                    if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)
                 )
                 s.hits.append(Hit(concept, a, b, term, cats))
             self._mark_other_role(s)
