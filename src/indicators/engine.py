@@ -23,6 +23,7 @@ from typing import Any
 
 from .codebook import Codebook, load_codebook
 from .conversation import COUNSELLOR, VISITOR, Conversation
+from .iterutils import batched
 from .matcher import ConceptMatcher, Sentence
 from .nlp import build_nlp
 from .patterns import Pattern, PatternSet, load_patterns
@@ -152,13 +153,7 @@ class RuleEngine:
 
     def suggest_many(self, conversations: Iterable[Conversation], batch_size: int = 64,
                      n_process: int = 1) -> Iterator[Suggestion]:
-        batch: list[Conversation] = []
-        for c in conversations:
-            batch.append(c)
-            if len(batch) >= batch_size:
-                yield from self._suggest_batch(batch, n_process)
-                batch = []
-        if batch:
+        for batch in batched(conversations, batch_size):
             yield from self._suggest_batch(batch, n_process)
 
     def suggest(self, conversation: Conversation) -> Suggestion:

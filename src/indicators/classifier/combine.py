@@ -11,6 +11,7 @@ import numpy as np
 
 from ..conversation import VISITOR, Conversation
 from ..engine import Evidence, Suggestion
+from ..iterutils import batched
 from .features import frame, sentence_frame, visitor_sentences
 from .model import TrainedModel
 
@@ -111,13 +112,7 @@ class CombinedEngine:
 
     def suggest_many(self, conversations: Iterable[Conversation], batch_size: int = 64,
                      n_process: int = 1) -> Iterator[Suggestion]:
-        batch: list[Conversation] = []
-        for c in conversations:
-            batch.append(c)
-            if len(batch) >= batch_size:
-                yield from self._batch(batch, n_process)
-                batch = []
-        if batch:
+        for batch in batched(conversations, batch_size):
             yield from self._batch(batch, n_process)
 
     def _batch(self, batch: list[Conversation], n_process: int) -> Iterator[Suggestion]:
