@@ -246,13 +246,15 @@ class RuleEngine:
         question: list[Sentence] | None = None
         q_turn: int | None = None
         answers_left = 0
+        real_question = False
         block: list[Sentence] = []  # sentences of the consecutive visitor turns so far
         for t in turns:
             if t.speaker == COUNSELLOR:
                 block = []
-                qs = [s for s in t.sentences if s.is_question]
+                qs = [s for s in t.sentences if s.is_question or s.is_summary]
                 if qs:
                     question, q_turn, answers_left = qs, t.index, ANSWER_WINDOW
+                    real_question = any(s.is_question for s in qs)
                 else:
                     question, answers_left = None, 0
                 continue
@@ -301,7 +303,8 @@ class RuleEngine:
                         first = unit[0] if p.scope != "block" else (
                             t.sentences[0] if t.sentences else None)
                         evidence += self._evidence(p, t, first, 1.0, "visitor", None, unit)
-                    elif in_answer and p.inherit and _with_platform(use) & p.required_concepts() \
+                    elif in_answer and real_question and p.inherit \
+                            and _with_platform(use) & p.required_concepts() \
                             and self._satisfied(p, use | q_use, allc):
                         first = unit[0] if p.scope != "block" else (
                             t.sentences[0] if t.sentences else None)

@@ -30,6 +30,7 @@ class Sentence:
     end: int
     is_question: bool
     hits: list[Hit] = field(default_factory=list)
+    is_summary: bool = False
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def concepts(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
@@ -44,6 +45,8 @@ class Sentence:
 
 _CHECK_BACK = ("dus ", "dus,", "klopt het dat", "als ik het goed begrijp", "begrijp ik goed dat",
                "je zegt dus", "u zegt dus", "bedoel je dat")
+# a counsellor's summary of the situation ("Je vriend regelt dat er mannen komen.")
+_SUMMARY = ("je ", "jij ", "jullie ", "u ", "ze ", "zij ", "hij ", "jouw ", "uw ", "haar ")
 
 
 def is_question(text: str) -> bool:
@@ -52,6 +55,12 @@ def is_question(text: str) -> bool:
     t = text.strip()
     low = t.lower()
     return t.endswith("?") or low.startswith(_CHECK_BACK) or " dus " in low
+
+
+def is_summary(text: str) -> bool:
+    """A statement about the visitor's situation that a "ja" confirms (never completed by
+    an answer the way a question is)."""
+    return text.strip().lower().startswith(_SUMMARY)
 
 
 class TermIndex:
@@ -164,7 +173,7 @@ class ConceptMatcher:
         out: list[Sentence] = []
         for sent in doc.sents:
             s = Sentence(sent.start_char, sent.end_char, sent.start, sent.end,
-                         is_question=is_question(sent.text))
+                         is_question=is_question(sent.text), is_summary=is_summary(sent.text))
             raw: list[tuple[str, int, int, str]] = []
             mods: list[tuple[object, int, int]] = []
             ends: dict[str, list[int]] = {}
