@@ -20,9 +20,12 @@ _REPEAT = re.compile(r"(\w)\1{2,}")
 _APOS = re.compile(r"[’'`´‘]")
 # Spellings chat writers use for the same word; applied to whole tokens after normalising.
 SPELLING = {
-    "nie": "niet", "ni": "niet", "nit": "niet", "neit": "niet",
+    "nit": "niet", "neit": "niet",
     "mn": "mijn", "m'n": "mijn", "mijne": "mijn", "me": "me",
-    "zn": "zijn", "ie": "hij", "tie": "hij", "z'n": "zijn", "z'm": "hem", "m": "hem",
+    "zn": "zijn", "ie": "hij", "tie": "hij", "hy": "hij", "hei": "hij",
+    "dr": "haar", "d'r": "haar", "egt": "echt", "tog": "toch", "iemant": "iemand",
+    "gwn": "gewoon", "gewn": "gewoon", "wrm": "waarom", "ofz": "ofzo", "nm": "niet meer",
+    "ni": "niet", "nie": "niet", "kzit": "ik zit", "kben": "ik ben", "kwas": "ik was", "z'n": "zijn", "z'm": "hem", "m": "hem",
     "da": "dat", "wa": "wat", "ik'n": "ik",
     "ff": "even", "effe": "even", "efkes": "even",
     "mss": "misschien", "miss": "misschien", "wss": "waarschijnlijk",
