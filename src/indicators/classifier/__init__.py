@@ -11,7 +11,7 @@ default); codes without a model (fewer
 than 3 positive training conversations) always come from the rules:
 
 - ``rules-first`` (default): the rules' codes stand; the classifier adds a code the rules
-  missed when it is confident, P(code) >= max(threshold, ADD_FLOOR=0.7). The rules are
+  missed when it is confident, P(code) >= max(threshold, ADD_FLOOR=0.9). The rules are
   precise, and the recall-target thresholds alone add too many false positives; see the
   README for the measured figures (the model adds recall on unseen wording, and costs a
   little precision on the dev folds the rules were tuned on).
