@@ -68,3 +68,19 @@ def test_evaluate_command_writes_json(tmp_path):
     gold = [json.loads(line) for line in (ROOT / "samples" / "gold.jsonl").open()]
     longest = max((t["text"] for g in gold for t in g["turns"]), key=len)
     assert longest not in res.output
+
+
+def test_fact_patterns_count_as_fired(engine, make_conv):
+    """Facts (e.g. the perpetrator is a parent) are not codes, but their patterns did fire:
+    they must not be listed as 'never fired'."""
+    cb = load_codebook()
+    conv = make_conv("b: mijn vader neemt mannen mee naar huis en die betalen hem")
+    conv.gold = {"codes": [], "ontmoeting_platforms": [], "context": {}}
+    sug = engine.suggest(conv)
+    assert "parent_perpetrator" in sug.facts
+    ids = [p.id for p in engine.ps.patterns]
+    targets = {p.id: (p.code or f"fact:{p.fact}") for p in engine.ps.patterns}
+    ev = evaluate([(conv, sug)], cb, ids, targets)
+    fired = {pid for pid, h in ev.patterns.items() if h["hits"]}
+    assert any(pid.startswith("fact.family.parent") for pid in fired)
+    assert not (fired & set(ev.never_fired))

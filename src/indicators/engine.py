@@ -73,6 +73,7 @@ class Suggestion:
     scores: dict[str, float]
     facts: list[str] = field(default_factory=list)
     vetoed: dict[str, list[str]] = field(default_factory=dict)  # code -> pattern ids vetoed
+    fact_evidence: list[Evidence] = field(default_factory=list)  # what established the facts
     engine: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -166,6 +167,7 @@ class RuleEngine:
     # ------------------------------------------------------------------ decisions
     def decide(self, conv: Conversation, turns: list[_Turn]) -> Suggestion:
         facts: set[str] = set()
+        fact_ev: list[Evidence] = []
         for _ in range(3):  # facts may depend on facts: run to a fixed point
             fact_ev, _ = self._fire(self.fact_patterns, turns, facts=facts)
             found = {e.code.removeprefix("fact:") for e in fact_ev}
@@ -204,6 +206,7 @@ class RuleEngine:
         return Suggestion(
             conversation=conv, codes=codes, platforms=platforms, evidence=kept,
             scores=scores, facts=sorted(facts), vetoed=vetoed, engine=dict(self.engine_info),
+            fact_evidence=fact_ev,
         )
 
     @staticmethod

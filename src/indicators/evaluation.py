@@ -100,7 +100,7 @@ def evaluate(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
             errors.append({"id": conv.id, "code": f"platform:{p}", "kind": "false_negative",
                            "evidence": []})
         fired: dict[str, str] = {}
-        for e in sug.evidence:
+        for e in [*sug.evidence, *getattr(sug, "fact_evidence", [])]:
             if e.source.startswith("pattern:"):
                 fired[e.source.removeprefix("pattern:")] = e.code
         for pid, code in fired.items():
