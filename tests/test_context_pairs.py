@@ -13,7 +13,6 @@ DATA = Path(__file__).parent / "data" / "context_pairs.jsonl"
 # Pairs the rules still get wrong; strict, so a fix shows up as an unexpected pass.
 KNOWN_MISSES = {
     "CP-family_perpetrator-4": "own bedroom at home without a clear parent-exploiter sentence",
-    "CP-platform_other_role-1": "meeting via the victim's own ad on a sex site",
 }
 
 

@@ -47,6 +47,13 @@ def test_unknown_platform_and_concept(tmp_path):
         load_patterns(d)
 
 
+def test_platform_precedence_names_known_platforms(tmp_path):
+    d = _copy(tmp_path)
+    (d / "zz_bad.yaml").write_text("platform_precedence:\n  discord: [roblox]\n", encoding="utf-8")
+    with pytest.raises(PatternError, match="unknown platform id 'roblox'"):
+        load_patterns(d)
+
+
 def test_yaml_error_names_line(tmp_path):
     d = _copy(tmp_path)
     (d / "zz_bad.yaml").write_text("patterns:\n  - id: x\n    all: [A\n", encoding="utf-8")

@@ -190,10 +190,10 @@ class RuleEngine:
         if "ontmoeting_online" in by_code:
             # the place of first contact: the earliest meeting evidence that names a platform
             ranked = sorted(by_code["ontmoeting_online"], key=lambda e: (e.turn, -e.score))
-            for e in ranked:
-                if e.platform:
-                    platforms = [e.platform]
-                    break
+            named = [e for e in ranked if e.platform]
+            if named:
+                first = [e.platform for e in named if e.turn == named[0].turn]
+                platforms = [self._preferred_platform(first)]
         codes = self.codebook.with_derived(list(by_code))
         kept = [e for c in by_code for e in by_code[c]]
         kept.sort(key=lambda e: (e.turn, e.start, e.code))
@@ -339,6 +339,15 @@ class RuleEngine:
             e = Evidence(**{**base.__dict__, "platform": plat})
             out.append(e)
         return out
+
+    def _preferred_platform(self, candidates: list[str]) -> str:
+        """Of platforms named in the same first meeting, the one the codebook prefers
+        (``platform_precedence``: a game's Discord server is discord)."""
+        for cand in candidates:
+            if not any(cand in self.ps.precedence.get(other, ())
+                       for other in candidates if other != cand):
+                return cand
+        return candidates[0]
 
     def _meeting_platforms(self, scope: list[Sentence]) -> list[str]:
         """Platforms named in the evidence, minus those named for another role or later."""

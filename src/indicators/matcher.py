@@ -163,6 +163,7 @@ class ConceptMatcher:
         # other-role words mark platforms on either side; "later" words the platforms after them
         self.skip_both = set(ps.other_role) | set(ps.later_back)
         self.skip_forward = set(ps.later)
+        self.own_platform = set(ps.own)
         self.platform_window = 4
         self.affirm = TermIndex(ps.affirm)
         self.deny = TermIndex(ps.deny)
@@ -216,7 +217,10 @@ class ConceptMatcher:
         if not both and not fwd:
             return
         w = self.platform_window
+        own = [h.start for h in s.hits if h.concept in self.own_platform]
         for i, h in enumerate(s.hits):
+            if any(abs(x - h.start) <= w for x in own):
+                continue  # "ik had een advertentie op sexjobs": where the victim was, not an ad
             if h.concept in self.ps.platform_concepts and (
                     any(abs(x - h.start) <= w for x in both)
                     or any(0 <= h.start - x <= w for x in fwd)):

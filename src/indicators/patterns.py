@@ -167,6 +167,8 @@ class PatternSet:
     other_role: list[str] = field(default_factory=list)  # concepts: platform used otherwise
     later: list[str] = field(default_factory=list)  # concepts: a later contact (before it)
     later_back: list[str] = field(default_factory=list)  # "... kwam pas later" (after it)
+    own: list[str] = field(default_factory=list)  # the victim's own ad/profile: not "other role"
+    precedence: dict[str, list[str]] = field(default_factory=dict)  # discord over game, ...
     version: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -211,6 +213,8 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
     other_role: list[str] = []
     later: list[str] = []
     later_back: list[str] = []
+    own: list[str] = []
+    precedence: dict[str, list[str]] = {}
     digest = hashlib.sha256()
     seen_ids: dict[str, str] = {}
     for f in files:
@@ -278,6 +282,14 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
         other_role += _as_list(data.get("platform_other_role"), name, "platform_other_role")
         later += _as_list(data.get("platform_later"), name, "platform_later")
         later_back += _as_list(data.get("platform_later_back"), name, "platform_later_back")
+        own += _as_list(data.get("platform_own"), name, "platform_own")
+        for winner, losers in (data.get("platform_precedence") or {}).items():
+            for pid in [winner, *_as_list(losers, name, "platform_precedence")]:
+                try:
+                    cb.check_platform(pid, f"{name}: platform_precedence")
+                except CodebookError as e:
+                    raise PatternError(str(e)) from e
+            precedence.setdefault(winner, []).extend(_as_list(losers, name, "platform_precedence"))
         for i, p in enumerate(data.get("patterns") or []):
             where = f"{name}: patterns[{i}]"
             if not isinstance(p, dict) or not p.get("id"):
@@ -334,12 +346,13 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
         for fct in p.requires_fact + p.unless_fact:
             if fct not in facts:
                 raise PatternError(f"{p.file}: pattern {p.id}: no pattern produces fact {fct!r}")
-    for c in other_role + later + later_back:
+    for c in other_role + later + later_back + own:
         if c not in concepts:
             raise PatternError(f"platform_other_role/platform_later: unknown concept {c!r}")
     return PatternSet(
         concepts=concepts, concept_file=concept_file, patterns=patterns, modifiers=modifiers,
         terminators=terminators, affirm=affirm, deny=deny, unknown=unknown_answers, platform_concepts=platform_concepts,
-        other_role=other_role, later=later, later_back=later_back, version=digest.hexdigest()[:12],
+        other_role=other_role, later=later, later_back=later_back, own=own,
+        precedence=precedence, version=digest.hexdigest()[:12],
         files=[f.name for f in files],
     )
