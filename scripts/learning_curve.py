@@ -1,6 +1,6 @@
 """Learning curve of the code classifier: CV metrics per code against training set size.
 
-For each size n (default 20 40 60 80 96) and each repeat: take a random subset of n
+For each size n (default: five sizes up to a whole training fold) and each repeat: take a random subset of n
 training conversations, fit the classifier on it (thresholds from an inner 5-fold CV on the
 subset) and score it on conversations outside the subset (5-fold outer CV over the corpus:
 each outer fold's held-out part is scored by models trained on subsets of the other folds).
@@ -8,6 +8,7 @@ Writes a CSV table (size, repeat, code, precision, recall, f1 for classifier and
 and a PNG figure of micro F1 (classifier, combined, rules) against size.
 
     .venv/bin/python scripts/learning_curve.py /work/shared/corpus/dev -o out/learning_curve
+    .venv/bin/python scripts/learning_curve.py /work/shared/corpus/dev tests/data/heldout_like*.jsonl
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data", nargs="+", type=Path)
     ap.add_argument("-o", "--output", type=Path, default=Path("out/learning_curve"))
-    ap.add_argument("--sizes", type=int, nargs="+", default=[20, 40, 60, 80, 96])
+    ap.add_argument("--sizes", type=int, nargs="+", default=None)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--cv", type=int, default=5)
     ap.add_argument("--recall-target", type=float, default=0.9)
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     sugs = list(engine.suggest_many(convs))
     X, Y = frame(convs, sugs), label_matrix(convs, codes)
     R = np.array([[c in s.codes for c in codes] for s in sugs], dtype=bool)
+    if not args.sizes:
+        fold = len(convs) - -(-len(convs) // args.cv)  # the smallest training fold
+        args.sizes = sorted({max(2 * args.cv, round(fold * f)) for f in (0.2, 0.4, 0.6, 0.8, 1)})
     rows = []
     t0 = time.perf_counter()
     for rep in range(args.repeats):
@@ -71,12 +75,15 @@ def main(argv: list[str] | None = None) -> int:
                 model, _ = fit_model(X.iloc[sub], Y[sub], codes, args.recall_target,
                                      k=min(args.cv, n // 2), small=args.small, seed=rep)
                 probs = model.probabilities(X.iloc[test])
-                for i, row in zip(test, probs, strict=True):
+                stacked = model.stacked(X.iloc[test], probs)
+                for i, row, srow in zip(test, probs, stacked, strict=True):
                     pr = {c: float(p) for c, p in zip(codes, row, strict=True)
                           if c in model.thresholds and not np.isnan(p)}
+                    st = {c: float(q) for c, q in zip(codes, srow, strict=True)
+                          if not np.isnan(q)}
                     P_cls[i] = [c in pr and pr[c] >= model.thresholds[c] for c in codes]
                     comb = combine_codes({c for c, r in zip(codes, R[i], strict=True) if r},
-                                         pr, model.thresholds, args.combine)
+                                         pr, model.thresholds, args.combine, st)
                     P_comb[i] = [c in comb for c in codes]
             else:
                 for label, P in (("classifier", P_cls), ("combined", P_comb), ("rules", R)):

@@ -18,7 +18,8 @@ from indicators.classifier import (
     uncertainty,
 )
 from indicators.classifier import compare as compare_mod
-from indicators.classifier.model import choose_threshold, folds
+from indicators.classifier.combine import combine_codes
+from indicators.classifier.model import CodeStacker, choose_threshold, folds
 from indicators.classifier.store import CARD_JSON, MODEL_FILE, check_types
 from indicators.classifier.training import read_training, train
 from indicators.codebook import load_codebook
@@ -126,10 +127,20 @@ def test_combine_modes_differ_as_documented(engine, model_dir, convs):
     held_out = convs[40:70]
     by_mode = {m: {s.id: set(s.codes) for s in attach_classifier(
         engine, model_dir, combine=m).suggest_many(held_out)}
-        for m in ("union", "rules-first", "model-veto")}
+        for m in ("union", "rules-first", "model-veto", "stacked")}
+    rules = {s.id: set(s.codes) for s in engine.suggest_many(held_out)}
     for cid in by_mode["union"]:
         assert by_mode["rules-first"][cid] <= by_mode["union"][cid]
         assert by_mode["model-veto"][cid] <= by_mode["union"][cid]
+    stacked = attach_classifier(engine, model_dir)  # the default
+    assert stacked.combine == "stacked"
+    for s in stacked.suggest_many(held_out):
+        comb = s.model["combined"]
+        for c in set(s.codes) - rules[s.id]:  # added: the stacker is sure enough
+            assert comb[c] >= 0.5 and c in s.model["added"]
+        for c in rules[s.id] - set(s.codes):
+            if not engine.codebook.codes[c].derived:  # vetoed: the stacker says no
+                assert comb[c] < 0.5 and c in s.model["vetoed"]
     with pytest.raises(ValueError):
         attach_classifier(engine, model_dir, combine="bogus")
 
@@ -221,3 +232,68 @@ def test_read_training_keeps_confirmed_and_gold_only(tmp_path, convs):
     kept, dropped = read_training([f])
     assert [c.id for c in kept] == [convs[0].id, convs[1].id]
     assert dropped == {"review_not_confirmed": 1, "no_codes": 1}
+
+
+def test_stacked_combination_follows_the_stacker_with_a_margin():
+    rules = {"a", "b"}
+    q = {"a": 0.45, "b": 0.9, "c": 0.55, "d": 0.2}
+    th = dict.fromkeys(q, 0.5)
+    assert combine_codes(rules, q, th, "stacked", q) == {"b", "c"}
+    # a margin keeps rule codes down to 0.5 - m and adds only from 0.5 + m
+    assert combine_codes(rules, q, th, "stacked", q, margin=0.1) == {"a", "b"}
+    # codes the stacker has no model for stay with the rules
+    assert combine_codes({"e"}, q, th, "stacked", q) == {"e", "b", "c"}
+
+
+def _stack_data(rule_right: bool, n: int = 200, seed: int = 0):
+    """Rule hits and text probabilities where only one of the two predicts the label."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    noise = rng.integers(0, 2, n)
+    hit = y if rule_right else noise
+    p = np.where((noise if rule_right else y) == 1, 0.85, 0.15)
+    rules = np.zeros((n, 1, 3))
+    rules[:, 0, 0] = hit
+    rules[:, 0, 1] = hit * 0.9
+    return rules, p.reshape(n, 1), y.reshape(n, 1)
+
+
+@pytest.mark.parametrize("rule_right", [True, False])
+def test_stacker_learns_which_source_to_trust(rule_right):
+    rules, P, Y = _stack_data(rule_right)
+    st = CodeStacker(["a"]).fit(rules, P, Y)
+    test_rules = np.zeros((2, 1, 3))
+    test_rules[:, 0, 0] = [1, 0]  # rule hit, text says no / no rule hit, text says yes
+    test_rules[:, 0, 1] = [0.9, 0.0]
+    q = st.predict_proba(test_rules, np.array([[0.15], [0.85]]))[:, 0]
+    if rule_right:
+        assert q[0] > 0.5 > q[1]
+    else:
+        assert q[1] > 0.5 > q[0]
+    assert set(st.weights()["a"]) == {"intercept", "rule_hit", "logit_p_text",
+                                      "rule_hit*logit_p_text", "rule_score", "vetoed"}
+    few = CodeStacker(["a"]).fit(rules[:10], P[:10], np.zeros((10, 1), int))
+    assert np.isnan(few.predict_proba(rules[:3], P[:3])).all()  # no positives: rules only
+
+
+def test_cv_folds_add_the_models_other_training_data(engine, convs, tmp_path, monkeypatch,
+                                                     capsys):
+    d = tmp_path / "m"
+    train(engine, convs[:40], d, cv=3, small=True, sources=[str(DEV)])
+    fitted_on: list[set[str]] = []
+    real_fit = compare_mod.fit_conversations
+
+    def spy_fit(eng, tr, *a, **kw):
+        fitted_on.append({c.id for c in tr})
+        return real_fit(eng, tr, *a, **kw)
+
+    monkeypatch.setattr(compare_mod, "fit_conversations", spy_fit)
+    evaluated = convs[:20] + convs[80:90]  # 20 trained on, 10 never seen
+    side_by_side(engine, evaluated, d, cv=3)
+    err = " ".join(capsys.readouterr().err.split())
+    assert "each fold also trains on 20 of the model's training conversations" in err
+    others = {c.id for c in convs[20:40]}
+    ev_ids = [c.id for c in evaluated]
+    for k, (tr, te) in enumerate(folds(len(evaluated), 3)):
+        assert fitted_on[k] == {ev_ids[i] for i in tr} | others
+        assert not fitted_on[k] & {ev_ids[i] for i in te}

@@ -33,7 +33,15 @@ def test_train_then_suggest_and_refuse_other_codebook(tmp_path):
     recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(recs) == 30
     assert all("uncertainty" in r and r["model"]["name"] == "cli" for r in recs)
-    assert all(r["engine"]["combine"] == "rules-first" for r in recs)  # the default
+    assert all(r["engine"]["combine"] == "stacked" for r in recs)  # the default
+    for r in recs:  # stacked: every code with a stacker has P(code | rules, text)
+        comb = r["model"]["combined"]
+        assert set(comb) <= set(r["model"]["scores"])
+        for c in r["codes"]:
+            if c in comb and c in r["model"]["added"]:
+                assert comb[c] >= 0.5
+        for c in r["model"]["vetoed"]:
+            assert comb[c] < 0.5
 
     card["codebook_version"] = "999"
     (model / "model_card.json").write_text(json.dumps(card), encoding="utf-8")

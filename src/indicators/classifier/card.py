@@ -37,12 +37,15 @@ def card_markdown(card: dict) -> str:
         "see it); thresholds were chosen on the same out-of-fold scores, so they are slightly "
         "optimistic. `indicators evaluate --model` gives nested figures.",
         "",
-        "| code | positives | threshold | rules P/R/F1 | classifier P/R/F1 | union P/R/F1 |",
+        "Combined is the default `stacked` combination: the stacker's out-of-fold "
+        "probability, trained on out-of-fold text probabilities.",
+        "",
+        "| code | positives | threshold | rules P/R/F1 | classifier P/R/F1 | combined P/R/F1 |",
         "| --- | ---: | ---: | --- | --- | --- |",
     ]
     for c, m in card["cv_metrics"]["codes"].items():
         cols = []
-        for key in ("rules", "classifier", "combined_union"):
+        for key in ("rules", "classifier", "combined"):
             x = m.get(key)
             cols.append(f"{_f(x, 'precision')}/{_f(x, 'recall')}/{_f(x, 'f1')}")
         t = "-" if m["threshold"] is None else f"{m['threshold']:.3f}"
@@ -50,7 +53,16 @@ def card_markdown(card: dict) -> str:
     mi = card["cv_metrics"]["micro"]
     lines.append("| **micro** | | | " + " | ".join(
         f"{mi[k]['precision']:.2f}/{mi[k]['recall']:.2f}/{mi[k]['f1']:.2f}"
-        for k in ("rules", "classifier", "combined_union")) + " |")
+        for k in ("rules", "classifier", "combined")) + " |")
+    if card.get("stacker"):
+        lines += ["", "## Stacker weights", "",
+                  "How each code's combination weighs the rules and the text model "
+                  "(logistic regression coefficients; positive pushes towards the code).", "",
+                  "| code | intercept | rule hit | logit P_text | hit x logit | rule score | "
+                  "vetoed |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for c, w in card["stacker"].items():
+            if w:
+                lines.append(f"| {c} | " + " | ".join(f"{v:+.2f}" for v in w.values()) + " |")
     lines += ["", "## Library versions", ""]
     lines += [f"- {k}: {v}" for k, v in card["versions"].items()]
     lines += ["", "## Training data ids", "", ", ".join(tr["ids"]), ""]

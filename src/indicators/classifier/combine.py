@@ -15,8 +15,11 @@ from ..iterutils import batched
 from .features import frame, sentence_frame, visitor_sentences
 from .model import TrainedModel
 
-COMBINE_MODES = ("union", "rules-first", "model-veto", "model")
-DEFAULT_COMBINE = "rules-first"
+COMBINE_MODES = ("stacked", "rules-first", "union", "model-veto", "model")
+DEFAULT_COMBINE = "stacked"
+# stacked: a rule code is dropped when P(code | rules, text) < 0.5 - STACK_MARGIN, a code the
+# rules missed is added when it reaches 0.5 + STACK_MARGIN (0: the stacker decides alone)
+STACK_MARGIN = 0.0
 VETO_FACTOR = 0.5  # model-veto drops a rule code when P(code) < VETO_FACTOR * threshold
 # rules-first adds a code the rules missed only when the model is at least this sure
 # (0.9: measured on the dev corpus, 5-fold CV, and on the independent tests/data/heldout_like*
@@ -26,13 +29,19 @@ TOP_SENTENCES = 2
 
 
 def combine_codes(rule_codes: set[str], probs: dict[str, float], thresholds: dict[str, float],
-                  mode: str = DEFAULT_COMBINE) -> set[str]:
+                  mode: str = DEFAULT_COMBINE, stacked: dict[str, float] | None = None,
+                  margin: float = STACK_MARGIN) -> set[str]:
     """The base (non-derived) codes of one conversation under a combination mode.
 
-    ``probs`` holds P(code) for the codes with a model; codes without one stay with the rules.
+    ``probs`` holds P_text(code) for the codes with a text model, ``stacked`` P(code | rules,
+    text) for the codes with a stacker; codes without one stay with the rules.
     """
     if mode not in COMBINE_MODES:
         raise ValueError(f"unknown combine mode {mode!r}; use one of {', '.join(COMBINE_MODES)}")
+    if mode == "stacked":
+        q = stacked or {}
+        kept = {c for c in rule_codes if c not in q or q[c] >= 0.5 - margin}
+        return kept | {c for c, v in q.items() if c not in rule_codes and v >= 0.5 + margin}
     model_pos = {c for c, p in probs.items() if p >= thresholds[c]}
     rules_only = {c for c in rule_codes if c not in probs}
     if mode == "model":
@@ -78,6 +87,8 @@ def uncertainty(record: Any) -> float:
         record = record.to_record(include_turns=False)
     m = record.get("model") or {}
     probs, ts = m.get("scores") or {}, m.get("thresholds") or {}
+    if m.get("combined"):  # stacked: P(code | rules, text) against 0.5
+        probs, ts = m["combined"], dict.fromkeys(m["combined"], 0.5)
     margins = [_margin(float(p), float(ts[c])) for c, p in probs.items()
                if c in ts and p is not None and not math.isnan(float(p))]
     if not margins:
@@ -93,9 +104,17 @@ def order_by_uncertainty(records: Iterable[Any]) -> list[Any]:
 class CombinedEngine:
     """Rule engine plus classifier, with the RuleEngine's ``suggest``/``suggest_many``."""
 
-    def __init__(self, rules, model: TrainedModel, card: dict, combine: str = DEFAULT_COMBINE):
+    def __init__(self, rules, model: TrainedModel, card: dict, combine: str = DEFAULT_COMBINE,
+                 margin: float = STACK_MARGIN):
         if combine not in COMBINE_MODES:
-            raise ValueError(f"unknown combine mode {combine!r}")
+            raise ValueError(f"unknown combine mode {combine!r}; use one of "
+                             f"{', '.join(COMBINE_MODES)}")
+        if combine == "stacked" and model.stacker is None:
+            raise ValueError("this model has no stacker (trained by an older version); "
+                             "retrain it or choose another --combine mode")
+        if not 0.0 <= margin < 0.5:
+            raise ValueError("the stacked margin must be in [0, 0.5)")
+        self.margin = margin
         self.rules = rules
         self.model = model
         self.card = card
@@ -117,26 +136,35 @@ class CombinedEngine:
 
     def _batch(self, batch: list[Conversation], n_process: int) -> Iterator[Suggestion]:
         sugs = list(self.rules.suggest_many(batch, batch_size=len(batch), n_process=n_process))
-        probs = self.model.probabilities(frame(batch, sugs))
-        for conv, sug, row in zip(batch, sugs, probs, strict=True):
-            yield self.merge(conv, sug, row)
+        X = frame(batch, sugs)
+        probs = self.model.probabilities(X)
+        stacked = self.model.stacked(X, probs)
+        for conv, sug, row, srow in zip(batch, sugs, probs, stacked, strict=True):
+            yield self.merge(conv, sug, row, srow)
 
-    def merge(self, conv: Conversation, sug: Suggestion, row: np.ndarray) -> ModelSuggestion:
+    def merge(self, conv: Conversation, sug: Suggestion, row: np.ndarray,
+              stacked_row: np.ndarray | None = None) -> ModelSuggestion:
         m = self.model
         probs = {c: float(p) for c, p in zip(m.codes, row, strict=True)
                  if c in m.thresholds and not np.isnan(p)}
-        base = combine_codes({c for c in sug.codes if not self.codebook.codes[c].derived},
-                             probs, m.thresholds, self.combine)
+        stacked = {} if stacked_row is None else {
+            c: float(q) for c, q in zip(m.codes, stacked_row, strict=True) if not np.isnan(q)}
+        rule_base = {c for c in sug.codes if not self.codebook.codes[c].derived}
+        base = combine_codes(rule_base, probs, m.thresholds, self.combine, stacked, self.margin)
         codes = self.codebook.with_derived(base)
         rule_codes = set(sug.codes)
         evidence = [e for e in sug.evidence if e.code in base or e.code.startswith("fact:")]
-        model_pos = [c for c in base if c in probs and probs[c] >= m.thresholds[c]]
+        model_pos = [c for c in base if c in probs and
+                     (probs[c] >= m.thresholds[c] or c not in rule_codes)]
         evidence += self.model_evidence(conv, model_pos, probs)
         evidence.sort(key=lambda e: (e.turn, e.start, e.code))
+        use_stacked = self.combine == "stacked"
         scores: dict[str, float] = {}
         for c in base:
             rule = sug.scores.get(c)
-            if c not in probs:
+            if use_stacked and c in stacked:  # P(code | rules, text)
+                scores[c] = stacked[c]
+            elif c not in probs:
                 scores[c] = rule if rule is not None else 0.0
             elif rule is None:
                 scores[c] = probs[c]
@@ -147,7 +175,10 @@ class CombinedEngine:
             scores["klant_bewust"] = ks[0]
         if "klant_bewust_combinatie" in codes:
             scores["klant_bewust_combinatie"] = ks[1]
-        doubted = sorted(c for c in rule_codes if c in probs and probs[c] < m.thresholds[c])
+        if use_stacked:
+            doubted = sorted(c for c in rule_codes if c in stacked and stacked[c] < 0.5)
+        else:
+            doubted = sorted(c for c in rule_codes if c in probs and probs[c] < m.thresholds[c])
         added = sorted(c for c in base if c not in rule_codes)
         info = {"name": self.name, "combine": self.combine,
                 "scores": {c: round(p, 4) for c, p in probs.items()},
@@ -155,6 +186,9 @@ class CombinedEngine:
                 "added": added, "doubted": doubted, "vetoed": sorted(
                     c for c in rule_codes - set(codes)
                     if not self.codebook.codes[c].derived)}
+        if use_stacked:
+            info["combined"] = {c: round(q, 4) for c, q in stacked.items()}
+            info["margin"] = self.margin
         out = ModelSuggestion(
             conversation=conv, codes=codes, platforms=list(sug.platforms), evidence=evidence,
             scores=scores, facts=list(sug.facts), vetoed=dict(sug.vetoed),

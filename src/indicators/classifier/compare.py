@@ -2,8 +2,11 @@
 
 When any evaluated conversation was in the model's training data (ids in the model card),
 the saved model is not used for scoring: the evaluated conversations are split into ``cv``
-folds and, per fold, a model with the card's settings is trained on the other folds only
-(thresholds from an inner cross-validation on those folds) and scores the held-out fold.
+folds and, per fold, a model with the card's settings is trained on the other folds (with
+thresholds and stacker from an inner cross-validation) and scores the held-out fold. The
+model's other training conversations (read again from the files in its card, when they are
+still there) that are not among the evaluated ones join every fold's training data, so the
+fold models learn from as much as the saved model did, yet never from a scored conversation.
 Otherwise the saved model scores all conversations directly.
 """
 
@@ -19,7 +22,7 @@ from .combine import DEFAULT_COMBINE, CombinedEngine
 from .features import frame
 from .model import folds
 from .store import load_model
-from .training import fit_conversations
+from .training import fit_conversations, read_training
 
 
 def _score(engine, convs, sugs, label: str) -> Evaluation:
@@ -33,6 +36,27 @@ def overlap(convs: list[Conversation], card: dict) -> int:
     return sum(c.id in trained for c in convs)
 
 
+def other_training(card: dict, convs: list[Conversation]) -> tuple[list[Conversation], str]:
+    """The model's training conversations that are not evaluated now, and a note on them."""
+    ids = set((card.get("training") or {}).get("ids") or [])
+    evaluated = {c.id for c in convs}
+    files = [Path(f) for f in (card.get("training") or {}).get("files") or []]
+    missing = [str(f) for f in files if not f.exists()]
+    if not files or missing:
+        return [], ("the model's other training files are not available "
+                    f"({', '.join(missing) or 'none listed'}); folds train on the evaluated "
+                    "conversations only") if ids - evaluated else ""
+    extra, _ = read_training(files)
+    seen: set[str] = set()
+    kept = []
+    for c in extra:
+        if c.id in ids and c.id not in evaluated and c.id not in seen:
+            seen.add(c.id)
+            kept.append(c)
+    return kept, (f"each fold also trains on {len(kept)} of the model's training "
+                  "conversations that are not evaluated here" if kept else "")
+
+
 def predict_all(engine, convs, rule_sugs, model_dir: str | Path, cv: int = 5,
                 combine: str = DEFAULT_COMBINE) -> tuple[dict[str, list], str | None]:
     """Suggestions per label ("classifier", "combined") and a note when cross-validated."""
@@ -41,15 +65,18 @@ def predict_all(engine, convs, rule_sugs, model_dir: str | Path, cv: int = 5,
     out: dict[str, list] = {"classifier": [None] * len(convs), "combined": [None] * len(convs)}
     note = None
     if n_overlap:
+        extra, extra_note = other_training(card, convs)
+        extra_sugs = list(engine.suggest_many(extra)) if extra else []
         note = (f"cross-validated, {cv} folds, because {n_overlap} of the evaluated "
-                "conversations were in the training data")
+                "conversations were in the training data" + (f"; {extra_note}" if extra_note
+                                                             else ""))
         s = card.get("settings", {})
         for train, test in folds(len(convs), cv, seed=int(model.meta.get("seed", 0))):
-            tr = [convs[i] for i in train]
+            tr = [convs[i] for i in train] + extra
             fold_model, *_ = fit_conversations(
                 engine, tr, s.get("recall_target", 0.9), s.get("precision_floor", 0.5),
                 cv=min(s.get("cv", 5), len(tr) // 2), small=bool(s.get("small_ngrams")),
-                rule_sugs=[rule_sugs[i] for i in train])
+                rule_sugs=[rule_sugs[i] for i in train] + extra_sugs)
             _fill(engine, fold_model, card, convs, rule_sugs, test, out, combine)
     else:
         _fill(engine, model, card, convs, rule_sugs, np.arange(len(convs)), out, combine)
@@ -59,11 +86,13 @@ def predict_all(engine, convs, rule_sugs, model_dir: str | Path, cv: int = 5,
 def _fill(engine, model, card, convs, rule_sugs, idx, out, combine) -> None:
     sub = [convs[i] for i in idx]
     sub_sugs = [rule_sugs[i] for i in idx]
-    probs = model.probabilities(frame(sub, sub_sugs))
+    X = frame(sub, sub_sugs)
+    probs = model.probabilities(X)
+    stacked = model.stacked(X, probs)
     for label, mode in (("classifier", "model-only"), ("combined", combine)):
         ce = CombinedEngine(engine, model, card, "model" if mode == "model-only" else mode)
-        for i, conv, sug, row in zip(idx, sub, sub_sugs, probs, strict=True):
-            s = ce.merge(conv, sug, row)
+        for i, conv, sug, row, srow in zip(idx, sub, sub_sugs, probs, stacked, strict=True):
+            s = ce.merge(conv, sug, row, srow)
             if mode == "model-only":  # the classifier alone: no rule codes at all
                 base = {c for c in s.model["scores"] if s.model["scores"][c] >=
                         model.thresholds[c]}

@@ -93,9 +93,13 @@ def visitor_sentences(conv: Conversation) -> list[tuple[int, int, int, str]]:
 
 
 def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
-                   min_df: int = 2) -> ColumnTransformer:
+                   min_df: int = 2, rule_features: bool = False) -> ColumnTransformer:
     """Word and char_wb TF-IDF of the visitor's text, word TF-IDF of question/answer pairs,
-    and the rule features."""
+    and (``rule_features``) the rule features.
+
+    The default leaves the rule features out: a text model that copies the rules makes the
+    rules' mistakes (measured: its probabilities were low on almost every conversation the
+    rules missed); the rules enter in the second stage, the stacker (:mod:`.model`)."""
     def tfidf(**kw) -> TfidfVectorizer:
         return TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", min_df=min_df, **kw)
 
@@ -105,7 +109,7 @@ def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int
             ("visitor_chars", tfidf(analyzer="char_wb", ngram_range=char_ngrams,
                                     max_features=30000), "visitor"),
             ("qa_words", tfidf(ngram_range=word_ngrams), "qa"),
-            ("rules", DictVectorizer(), "rules"),
+            *([("rules", DictVectorizer(), "rules")] if rule_features else []),
         ],
         sparse_threshold=1.0,
     )

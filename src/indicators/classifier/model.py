@@ -1,7 +1,9 @@
-"""The per-code classifier: one pipeline, one linear model per codebook code.
+"""The per-code classifier: a text model per code, then a per-code stacker with the rules.
 
-``Pipeline([("features", build_features()), ("codes", CodeClassifiers(codes))])`` takes the
-feature frame of :mod:`.features` and a 0/1 label matrix (one column per annotatable code).
+Stage 1, the text model: ``Pipeline([("features", build_features()), ("codes",
+CodeClassifiers(codes))])`` takes the feature frame of :mod:`.features` (text views only by
+default, so its mistakes are not the rules' mistakes) and a 0/1 label matrix (one column per
+annotatable code).
 ``CodeClassifiers`` fits one ``LogisticRegression(class_weight="balanced")`` per code on the
 shared features; a code with fewer than ``min_positives`` positive conversations in the
 training data gets no model (``None``: rules only) and its probability is reported as NaN.
@@ -13,6 +15,13 @@ Thresholds per code come from cross-validated probabilities (:func:`cv_probabili
 while precision stays at or above the precision floor (default 0.5); when the target cannot
 be reached above the floor, the threshold with the best recall above the floor; when no
 threshold keeps the floor, the one with the best F1.
+
+Stage 2, the stacker (:class:`CodeStacker`): per code a small logistic regression over the
+rule engine's view of the conversation and the text model's out-of-fold probability:
+``[rule proposes the code, logit P_text, both multiplied, rule score, vetoed by context or a
+"nee"]``. It learns, from confirmed data, how far to trust a rule hit the text model doubts
+and a text signal the rules missed; its output P(code | rules, text) drives the ``stacked``
+combination (:mod:`.combine`).
 """
 
 from __future__ import annotations
@@ -79,10 +88,87 @@ class CodeClassifiers(ClassifierMixin, BaseEstimator):
         return (np.nan_to_num(p, nan=0.0) >= 0.5).astype(int)
 
 
-def build_pipeline(codes: list[str], small: bool = False, C: float = 4.0) -> Pipeline:
-    """The pipeline; ``small`` uses narrow n-gram ranges (tests, learning curves)."""
-    feats = build_features(word_ngrams=(1, 1), char_ngrams=(3, 4)) if small else build_features()
+def build_pipeline(codes: list[str], small: bool = False, C: float = 4.0,
+                   rule_features: bool = False) -> Pipeline:
+    """The text pipeline; ``small`` uses narrow n-gram ranges (tests, learning curves);
+    ``rule_features`` adds the rule hits to the text features (the stacker sees them anyway)."""
+    kw = {"rule_features": rule_features}
+    feats = (build_features(word_ngrams=(1, 1), char_ngrams=(3, 4), **kw) if small
+             else build_features(**kw))
     return Pipeline([("features", feats), ("codes", CodeClassifiers(codes, C=C))])
+
+
+META_FEATURES = ("rule_hit", "logit_p_text", "rule_hit*logit_p_text", "rule_score", "vetoed")
+
+
+def rule_view(X, codes: list[str]) -> np.ndarray:
+    """(n, codes, 3): rule hit, rule score and vetoed flag per code, from the frame's rules."""
+    out = np.zeros((len(X), len(codes), 3))
+    for i, feats in enumerate(X["rules"]):
+        for j, c in enumerate(codes):
+            score = feats.get(f"rule={c}")
+            out[i, j] = (score is not None, score or 0.0, feats.get(f"vetoed={c}", 0.0))
+    return out
+
+
+def meta_features(rules: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Stacker inputs for one code: ``rules`` (n, 3) from :func:`rule_view`, ``p`` (n,)."""
+    q = np.clip(np.nan_to_num(p, nan=0.5), 1e-4, 1 - 1e-4)
+    logit = np.log(q / (1 - q))
+    hit = rules[:, 0]
+    return np.c_[hit, logit, hit * logit, rules[:, 1], rules[:, 2]]
+
+
+class CodeStacker(BaseEstimator):
+    """Per code, a logistic regression over :func:`meta_features` (rules + text model).
+
+    ``fit(rules, P, Y)`` with ``rules`` from :func:`rule_view`, ``P`` the text model's
+    out-of-fold probabilities and ``Y`` the labels; codes with fewer than ``min_positives``
+    positives (or no text model) get ``None`` and P(code) NaN: rules only.
+    """
+
+    def __init__(self, codes=None, C: float = 1.0, min_positives: int = MIN_POSITIVES):
+        self.codes = codes
+        self.C = C
+        self.min_positives = min_positives
+
+    def fit(self, rules: np.ndarray, P: np.ndarray, Y: np.ndarray):
+        Y = np.asarray(Y, dtype=int)
+        self.codes_ = list(self.codes) if self.codes is not None else list(range(Y.shape[1]))
+        self.estimators_ = []
+        for j in range(Y.shape[1]):
+            y, p = Y[:, j], P[:, j]
+            if (np.isnan(p).all() or y.sum() < self.min_positives or y.sum() == len(y)):
+                self.estimators_.append(None)
+                continue
+            lr = LogisticRegression(C=self.C, max_iter=1000)
+            self.estimators_.append(lr.fit(meta_features(rules[:, j], p), y))
+        return self
+
+    def predict_proba(self, rules: np.ndarray, P: np.ndarray) -> np.ndarray:
+        out = np.full(P.shape, np.nan)
+        for j, est in enumerate(self.estimators_):
+            if est is not None and not np.isnan(P[:, j]).all():
+                out[:, j] = est.predict_proba(meta_features(rules[:, j], P[:, j]))[:, 1]
+        return out
+
+    def weights(self) -> dict:
+        """Per code, the stacker's coefficients by meta feature (for the model card)."""
+        return {c: None if e is None else
+                dict(zip(("intercept", *META_FEATURES),
+                         (round(float(v), 3) for v in (e.intercept_[0], *e.coef_[0])),
+                         strict=True))
+                for c, e in zip(self.codes_, self.estimators_, strict=True)}
+
+
+def cv_stacked(rules: np.ndarray, P_oof: np.ndarray, Y: np.ndarray, codes: list[str],
+               k: int = 5, seed: int = 0) -> np.ndarray:
+    """Out-of-fold stacker probabilities (on out-of-fold text probabilities)."""
+    out = np.full(Y.shape, np.nan)
+    for train, test in folds(len(Y), k, seed):
+        st = CodeStacker(codes).fit(rules[train], P_oof[train], Y[train])
+        out[test] = st.predict_proba(rules[test], P_oof[test])
+    return out
 
 
 def folds(n: int, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -140,19 +226,28 @@ class TrainedModel:
     thresholds: dict[str, float]
     fallback: list[str]  # codes without a model (rules only)
     meta: dict = field(default_factory=dict)
+    stacker: CodeStacker | None = None
 
     def probabilities(self, X) -> np.ndarray:
+        """P_text(code): the text model's probabilities, (n, codes)."""
         return self.pipeline.predict_proba(X)
+
+    def stacked(self, X, P: np.ndarray | None = None) -> np.ndarray:
+        """P(code | rules, text) from the stacker (NaN where a code has none)."""
+        P = self.probabilities(X) if P is None else P
+        if self.stacker is None:
+            return np.full(P.shape, np.nan)
+        return self.stacker.predict_proba(rule_view(X, self.codes), P)
 
     def to_state(self) -> dict:
         return {"pipeline": self.pipeline, "codes": list(self.codes),
                 "thresholds": dict(self.thresholds), "fallback": list(self.fallback),
-                "meta": dict(self.meta)}
+                "meta": dict(self.meta), "stacker": self.stacker}
 
     @classmethod
     def from_state(cls, state: dict) -> TrainedModel:
         return cls(state["pipeline"], list(state["codes"]), dict(state["thresholds"]),
-                   list(state["fallback"]), dict(state["meta"]))
+                   list(state["fallback"]), dict(state["meta"]), state.get("stacker"))
 
 
 def label_matrix(convs, codes: list[str]) -> np.ndarray:
@@ -163,15 +258,16 @@ def label_matrix(convs, codes: list[str]) -> np.ndarray:
 def fit_model(X, Y: np.ndarray, codes: list[str], recall_target: float = 0.9,
               precision_floor: float = PRECISION_FLOOR, k: int = 5, small: bool = False,
               seed: int = 0) -> tuple[TrainedModel, np.ndarray]:
-    """Fit on all rows; thresholds from ``k``-fold out-of-fold probabilities.
+    """Fit on all rows; thresholds and the stacker from ``k``-fold out-of-fold probabilities.
 
-    Returns the model and the out-of-fold probabilities (for the card's CV metrics).
+    Returns the model and the out-of-fold text probabilities (for the card's CV metrics).
     """
     pipe = build_pipeline(codes, small=small)
     oof = cv_probabilities(pipe, X, Y, k=k, seed=seed)
+    stacker = CodeStacker(codes).fit(rule_view(X, codes), oof, Y)
     fitted = clone(pipe).fit(X, Y)
     ests = fitted.named_steps["codes"].estimators_
     fallback = [c for c, e in zip(codes, ests, strict=True) if e is None]
     thresholds = {c: choose_threshold(Y[:, j], oof[:, j], recall_target, precision_floor)
                   for j, c in enumerate(codes) if c not in fallback}
-    return TrainedModel(fitted, codes, thresholds, fallback), oof
+    return TrainedModel(fitted, codes, thresholds, fallback, stacker=stacker), oof

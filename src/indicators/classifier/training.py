@@ -12,8 +12,9 @@ import numpy as np
 
 from ..conversation import Conversation
 from ..transcripts import ReadReport, read_conversations
+from .combine import STACK_MARGIN
 from .features import frame
-from .model import PRECISION_FLOOR, TrainedModel, fit_model, label_matrix
+from .model import PRECISION_FLOOR, TrainedModel, cv_stacked, fit_model, label_matrix, rule_view
 from .store import save_model
 
 
@@ -96,16 +97,21 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
     model.meta["name"] = name
     codes = model.codes
     rules = np.array([[c in s.codes for c in codes] for s in sugs], dtype=bool)
+    stacked = cv_stacked(rule_view(frame(convs, sugs), codes), oof, Y, codes, k=cv)
     per_code = {}
     for j, c in enumerate(codes):
         entry = {"positives": int(Y[:, j].sum()), "rules": prf(Y[:, j], rules[:, j])}
         if c in model.thresholds:
             t = model.thresholds[c]
             pred = np.nan_to_num(oof[:, j], nan=0.0) >= t
+            q = stacked[:, j]
+            comb = np.where(np.isnan(q), rules[:, j],
+                            np.where(rules[:, j], q >= 0.5 - STACK_MARGIN,
+                                     q >= 0.5 + STACK_MARGIN))
             entry.update(threshold=round(t, 4), classifier=prf(Y[:, j], pred),
-                         combined_union=prf(Y[:, j], pred | rules[:, j]))
+                         combined=prf(Y[:, j], comb.astype(bool)))
         else:
-            entry.update(threshold=None, classifier=None, combined_union=None,
+            entry.update(threshold=None, classifier=None, combined=None,
                          note="fewer than 3 positives: rules only")
         per_code[c] = entry
     def micro(key: str) -> dict:
@@ -126,14 +132,20 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
                      "positives": {c: int(Y[:, j].sum()) for j, c in enumerate(codes)}},
         "settings": {"recall_target": recall_target, "precision_floor": precision_floor,
                      "cv": cv, "min_positives": 3, "small_ngrams": small,
-                     "features": "visitor word 1-2 + char_wb 2-5 TF-IDF, question+answer word "
-                                 "TF-IDF, rule patterns/facts/scores" if not small else
-                                 "small: word 1-1, char_wb 3-4, rule features",
-                     "estimator": "LogisticRegression(class_weight='balanced', C=4, liblinear)"},
+                     "features": "text model: visitor word 1-2 + char_wb 2-5 TF-IDF, "
+                                 "question+answer word TF-IDF; stacker: rule hit, score and "
+                                 "veto per code" if not small else
+                                 "small: word 1-1, char_wb 3-4; stacker as usual",
+                     "estimator": "text: LogisticRegression(class_weight='balanced', C=4, "
+                                  "liblinear) per code; stacker: LogisticRegression(C=1) per "
+                                  "code over rule hit, logit P_text, their product, rule "
+                                  "score, vetoed",
+                     "combine_default": f"stacked, margin {STACK_MARGIN}"},
         "rules_only_codes": model.fallback,
         "thresholds": {c: round(t, 4) for c, t in model.thresholds.items()},
         "cv_metrics": {"codes": per_code, "micro": {k: micro(k) for k in
-                                                    ("rules", "classifier", "combined_union")}},
+                                                    ("rules", "classifier", "combined")}},
+        "stacker": model.stacker.weights() if model.stacker is not None else None,
         "versions": versions(),
     }
     card["training_seconds"] = round(time.perf_counter() - t0, 2)

@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         spacy_model: str | None = typer.Option(None, "--spacy-model",
                                                 help="Installed spaCy pipeline, e.g. nl_core_news_sm."),
         combine: str | None = typer.Option(None, "--combine", help="With a classifier: "
-                                           "rules-first (default), union, model-veto or model."),
+                                           "stacked (default), rules-first, union, model-veto or model."),
         batch_size: int = typer.Option(64, help="Conversations per batch."),
         n_process: int = typer.Option(1, "--n-process", "-j",
                                       help="Worker processes; 0 = all cores."),

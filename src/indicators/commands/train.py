@@ -42,22 +42,22 @@ def register(app: typer.Typer) -> None:
         try:
             model, card = train_model(engine, convs, output, recall_target=recall_target,
                                       precision_floor=precision_floor, cv=cv, small=small,
-                                      sources=[str(p) for p in data], dropped=dropped)
+                                      sources=[str(p.resolve()) for p in data], dropped=dropped)
         except ValueError as e:
             fail(str(e))
         t = Table(title=f"{card['name']}: {len(convs)} conversations, {cv}-fold CV "
                         f"(thresholds on the same folds)")
-        for col in ("code", "positives", "threshold", "rules F1", "classifier F1", "union F1"):
+        for col in ("code", "positives", "threshold", "rules F1", "classifier F1", "combined F1"):
             t.add_column(col, justify="left" if col == "code" else "right")
         for c, m in card["cv_metrics"]["codes"].items():
             def f(k, m=m):
                 return "-" if not m.get(k) else f"{m[k]['f1']:.2f}"
             t.add_row(c, str(m["positives"]), "-" if m["threshold"] is None
                       else f"{m['threshold']:.3f}", f("rules"), f("classifier"),
-                      f("combined_union"))
+                      f("combined"))
         mi = card["cv_metrics"]["micro"]
         t.add_row("micro", "", "", f"{mi['rules']['f1']:.2f}", f"{mi['classifier']['f1']:.2f}",
-                  f"{mi['combined_union']['f1']:.2f}")
+                  f"{mi['combined']['f1']:.2f}")
         err.print(t)
         if model.fallback:
             err.print("rules only (fewer than 3 positives): " + ", ".join(model.fallback))
