@@ -2,7 +2,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint
+.PHONY: setup demo model test lint
 
 $(BIN)/indicators: pyproject.toml
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -14,6 +14,11 @@ setup: $(BIN)/indicators
 
 demo: setup
 	$(BIN)/indicators suggest samples/ --format txt -o out/suggestions.jsonl
+
+DEV_CORPUS ?= $(wildcard ../shared/corpus/dev)
+
+model: setup
+	$(BIN)/indicators train $(DEV_CORPUS) tests/data/heldout_like*.jsonl -o models/bundled
 
 test: setup
 	bash scripts/test.sh

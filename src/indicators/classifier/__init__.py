@@ -1,32 +1,35 @@
 """A scikit-learn classifier that learns from confirmed codes and proposes codes with the rules.
 
-Modules: :mod:`.features` (text views and rule-hit features), :mod:`.model` (pipeline,
-per-code logistic regression, cross-validated thresholds), :mod:`.training` (reading
-confirmed data, model card), :mod:`.store` (skops save/load with an allow-list and codebook
+Modules: :mod:`.features` (text views and rule-hit features), :mod:`.model` (text
+pipeline, per-code logistic regression, cross-validated thresholds, the stacker),
+:mod:`.training` (reading confirmed data, model card), :mod:`.store` (skops save/load with an allow-list and codebook
 version check), :mod:`.combine` (rules + classifier, evidence, review uncertainty) and
 :mod:`.compare` (rules / classifier / combined evaluation, cross-validated when needed).
 
 Combining (``attach_classifier(engine, path, combine=MODE)``; ``suggest --model`` uses the
-default); codes without a model (fewer
-than 3 positive training conversations) always come from the rules:
+default); codes without a model (fewer than 3 positive training conversations) always come
+from the rules:
 
-- ``rules-first`` (default): the rules' codes stand; the classifier adds a code the rules
-  missed when it is confident, P(code) >= max(threshold, ADD_FLOOR=0.9). The rules are
-  precise, and the recall-target thresholds alone add too many false positives; see the
-  README for the measured figures (the model adds recall on unseen wording, and costs a
-  little precision on the dev folds the rules were tuned on).
+- ``stacked`` (default): P(code | rules, text) from the per-code stacker (:mod:`.model`),
+  trained on out-of-fold text probabilities and the rule hit, score and veto: a rule code is
+  dropped when it falls below 0.5 - margin, a code the rules missed is added from 0.5 +
+  margin (``STACK_MARGIN``, 0 by default). Measured above rules-only on unseen conversations
+  (README, "Classifier").
+- ``rules-first``: the rules' codes stand; the text model adds a code the rules missed when
+  it is confident, P(code) >= max(threshold, ADD_FLOOR=0.9).
 - ``union``: the rules' codes plus every code whose P(code) reaches its (recall-target)
   threshold: the most recall, for coders who review everything anyway.
 - ``model-veto``: like union, but a rule code whose P is below half its threshold is dropped
   (listed under ``model.vetoed``).
-- ``model``: the classifier's codes only (plus rules-only codes).
+- ``model``: the text model's codes only (plus rules-only codes).
 
-In every mode the model lowers the score of a rule code it scores below threshold
-(score x P/threshold) and lists it under ``model.doubted``. Every code the model proposes gets evidence with ``source: "model:<name>"``, ``via:
-"model"`` and ``score`` = P(code): the one or two visitor sentences that the code's linear
-model scores highest. Platforms always come from the rules. Each record gets ``model``
-(scores, thresholds, added, doubted, vetoed) and ``uncertainty`` (:func:`uncertainty`,
-used by :func:`order_by_uncertainty` to put the least certain conversations first).
+A rule code the model doubts gets a lower score (stacked: its P(code | rules, text); other
+modes: score x P/threshold) and is listed under ``model.doubted``. Every code the model adds
+gets evidence with ``source: "model:<name>"``, ``via: "model"`` and ``score`` = P(code): the
+one or two visitor sentences that the code's text model scores highest. Platforms always come
+from the rules. Each record gets ``model`` (scores, thresholds, combined, added, doubted,
+vetoed) and ``uncertainty`` (:func:`uncertainty`, used by :func:`order_by_uncertainty` to put
+the least certain conversations first).
 """
 
 from __future__ import annotations
