@@ -171,16 +171,6 @@ def cv_stacked(rules: np.ndarray, P_oof: np.ndarray, Y: np.ndarray, codes: list[
     return out
 
 
-def compact(pipe: Pipeline) -> Pipeline:
-    """Drop the vectorisers' ``stop_words_`` (every n-gram cut by min_df or max_features):
-    only needed for introspection, and most of a saved model's size (scikit-learn documents
-    that it can be removed before saving)."""
-    for _, tr, _ in pipe.named_steps["features"].transformers_:
-        if hasattr(tr, "stop_words_"):
-            del tr.stop_words_
-    return pipe
-
-
 def folds(n: int, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """K shuffled folds over ``n`` rows: (train, test) index arrays, disjoint and covering."""
     k = max(2, min(k, n))
@@ -275,7 +265,7 @@ def fit_model(X, Y: np.ndarray, codes: list[str], recall_target: float = 0.9,
     pipe = build_pipeline(codes, small=small)
     oof = cv_probabilities(pipe, X, Y, k=k, seed=seed)
     stacker = CodeStacker(codes).fit(rule_view(X, codes), oof, Y)
-    fitted = compact(clone(pipe).fit(X, Y))
+    fitted = clone(pipe).fit(X, Y)
     ests = fitted.named_steps["codes"].estimators_
     fallback = [c for c, e in zip(codes, ests, strict=True) if e is None]
     thresholds = {c: choose_threshold(Y[:, j], oof[:, j], recall_target, precision_floor)
