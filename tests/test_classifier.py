@@ -203,6 +203,11 @@ def test_uncertainty_orders_nearest_threshold_first():
     assert uncertainty(plain) == 0.0
     assert [r["id"] for r in order_by_uncertainty([sure, plain, mid, edge])] == [
         "edge", "mid", "sure", "plain"]
+    # stacked: the combined P(code | rules, text) against 0.5 decides, not the text scores
+    stacked_edge = dict(sure, id="s-edge", model=dict(sure["model"], combined={"a": 0.52}))
+    stacked_sure = dict(edge, id="s-sure", model=dict(edge["model"], combined={"a": 0.98}))
+    assert uncertainty(stacked_edge) > uncertainty(stacked_sure)
+    assert uncertainty(stacked_edge) == pytest.approx(1 - 0.02 / 0.5)
 
 
 def test_choose_threshold_meets_recall_above_floor():
@@ -297,3 +302,20 @@ def test_cv_folds_add_the_models_other_training_data(engine, convs, tmp_path, mo
     for k, (tr, te) in enumerate(folds(len(evaluated), 3)):
         assert fitted_on[k] == {ev_ids[i] for i in tr} | others
         assert not fitted_on[k] & {ev_ids[i] for i in te}
+
+
+def test_gate_drops_a_stacker_that_does_worse_than_the_rules(monkeypatch):
+    from indicators.classifier import model as model_mod
+
+    rules, P, Y = _stack_data(rule_right=True, n=60)
+    rules = np.concatenate([rules, rules], axis=1)
+    P, Y = np.hstack([P, P]), np.hstack([Y, Y])
+    st = CodeStacker(["worse", "better"]).fit(rules, P, Y)
+    y = Y[:, 0].astype(float)
+    # cross-validated stacked probabilities: always wrong for "worse", always right for "better"
+    monkeypatch.setattr(model_mod, "cv_stacked",
+                        lambda *a, **kw: np.c_[1.0 - y, y])
+    assert st.gate(rules, P, Y) == ["worse"]
+    q = st.predict_proba(rules, P)
+    assert np.isnan(q[:, 0]).all() and not np.isnan(q[:, 1]).any()
+    assert st.weights()["worse"] is None

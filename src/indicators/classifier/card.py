@@ -63,6 +63,9 @@ def card_markdown(card: dict) -> str:
         for c, w in card["stacker"].items():
             if w:
                 lines.append(f"| {c} | " + " | ".join(f"{v:+.2f}" for v in w.values()) + " |")
+        gated = card.get("stacker_gated") or []
+        lines += ["", "Rules only, because the stacker's cross-validated F1 was below the "
+                  f"rules' on the training data: {', '.join(gated) or 'none'}."]
     lines += ["", "## Library versions", ""]
     lines += [f"- {k}: {v}" for k, v in card["versions"].items()]
     lines += ["", "## Training data ids", "", ", ".join(tr["ids"]), ""]

@@ -13,13 +13,10 @@ from ..conversation import VISITOR, Conversation
 from ..engine import Evidence, Suggestion
 from ..iterutils import batched
 from .features import frame, sentence_frame, visitor_sentences
-from .model import TrainedModel
+from .model import STACK_MARGIN, TrainedModel
 
 COMBINE_MODES = ("stacked", "rules-first", "union", "model-veto", "model")
 DEFAULT_COMBINE = "stacked"
-# stacked: a rule code is dropped when P(code | rules, text) < 0.5 - STACK_MARGIN, a code the
-# rules missed is added when it reaches 0.5 + STACK_MARGIN (0: the stacker decides alone)
-STACK_MARGIN = 0.0
 VETO_FACTOR = 0.5  # model-veto drops a rule code when P(code) < VETO_FACTOR * threshold
 # rules-first adds a code the rules missed only when the model is at least this sure
 # (0.9: measured on the dev corpus, 5-fold CV, and on the independent tests/data/heldout_like*

@@ -98,13 +98,14 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
     codes = model.codes
     rules = np.array([[c in s.codes for c in codes] for s in sugs], dtype=bool)
     stacked = cv_stacked(rule_view(frame(convs, sugs), codes), oof, Y, codes, k=cv)
+    gated = set(getattr(model.stacker, "gated_", []) or [])
     per_code = {}
     for j, c in enumerate(codes):
         entry = {"positives": int(Y[:, j].sum()), "rules": prf(Y[:, j], rules[:, j])}
         if c in model.thresholds:
             t = model.thresholds[c]
             pred = np.nan_to_num(oof[:, j], nan=0.0) >= t
-            q = stacked[:, j]
+            q = stacked[:, j] if c not in gated else np.full(len(Y), np.nan)
             comb = np.where(np.isnan(q), rules[:, j],
                             np.where(rules[:, j], q >= 0.5 - STACK_MARGIN,
                                      q >= 0.5 + STACK_MARGIN))
@@ -146,6 +147,7 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
         "cv_metrics": {"codes": per_code, "micro": {k: micro(k) for k in
                                                     ("rules", "classifier", "combined")}},
         "stacker": model.stacker.weights() if model.stacker is not None else None,
+        "stacker_gated": sorted(gated),
         "versions": versions(),
     }
     card["training_seconds"] = round(time.perf_counter() - t0, 2)
