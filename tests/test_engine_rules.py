@@ -142,6 +142,22 @@ CASES = [
       "b: een klant sloeg me toen ik stop zei en hij ging gewoon door"],
      {"klant_filmt_chanteert", "klant_geweld", "klant_weigering_genegeerd", "klant_bewust",
       "klant_bewust_combinatie"}, set()),
+    ("hope-is-no-platform",
+     ["b: Goedemiddag. Ik hoop dat u mij kunt helpen. Ik ken hem van mijn vorige baan en nu "
+      "moet ik met klanten van hem mee, hij houdt het geld."],
+     set(), {"ontmoeting_online", "platform:omegle"}),
+    ("met-at-a-compound-party",
+     ["b: ik leerde hem kennen op een verjaardagsfeest van een vriendin",
+      "b: nu moet ik voor hem met mannen mee en hij pakt het geld"],
+     {"ontmoeting_offline"}, {"ontmoeting_online"}),
+    ("lives-with-her-grandmother",
+     ["b: mijn nichtje moet van een man met andere mannen mee, die betalen hem",
+      "h: Bij wie woont ze?", "b: Bij haar oma."],
+     set(), {"inwonend"}),
+    ("knows-where-i-live-is-a-threat",
+     ["b: ik moet voor hem pakketjes rondbrengen",
+      "b: als ik stop komt hij langs, anders weet hij waar ik woon zegt hij"],
+     set(), {"inwonend"}),
 ]
 
 
@@ -176,3 +192,14 @@ def test_counsellor_words_alone_are_no_evidence(engine, make_conv):
                   "b: ik wil het er nie over hebben")
     sug = engine.suggest(c)
     assert sug.codes == []
+
+
+def test_turn_evidence_skips_the_greeting(engine, make_conv):
+    c = make_conv("b: Goedenavond. Mijn dochter moet van haar vriend met mannen mee, zij "
+                  "betalen hem. Hij dreigt haar naaktfoto's te verspreiden als ze stopt.")
+    sug = engine.suggest(c)
+    ev = [e for e in sug.evidence if e.code == "sextortion"]
+    assert ev
+    for e in ev:
+        assert not e.text.startswith("Goedenavond")
+        assert c.turns[e.turn].text[e.start:e.end] == e.text

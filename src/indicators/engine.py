@@ -111,6 +111,16 @@ class _Turn:
     answer: str | None  # affirm / deny / None (visitor turns)
 
 
+
+def _focus(p: Pattern, t: _Turn) -> tuple[int, int] | None:
+    """The span of turn ``t`` that a turn- or block-scope pattern rests on: from the first to
+    the last sentence holding one of its concepts (not a greeting that opens the turn)."""
+    want = frozenset(p.all) | frozenset(p.any)
+    hit = [s for s in t.sentences if _with_platform(s.concepts()) & want]
+    if not hit:
+        return (t.sentences[0].start_char, t.sentences[0].end_char) if t.sentences else None
+    return hit[0].start_char, max(s.end_char for s in hit)
+
 class RuleEngine:
     """Applies the pattern set to conversations."""
 
@@ -303,14 +313,12 @@ class RuleEngine:
                 for unit in units:
                     use, allc = union(unit, blocked), union(unit, ())
                     if self._satisfied(p, use, allc):
-                        first = unit[0] if p.scope != "block" else (
-                            t.sentences[0] if t.sentences else None)
+                        first = unit[0] if p.scope == "sentence" else _focus(p, t)
                         evidence += self._evidence(p, t, first, 1.0, "visitor", None, unit)
                     elif in_answer and real_question and p.inherit \
                             and _with_platform(use) & p.required_concepts() \
                             and self._satisfied(p, use | q_use, allc):
-                        first = unit[0] if p.scope != "block" else (
-                            t.sentences[0] if t.sentences else None)
+                        first = unit[0] if p.scope == "sentence" else _focus(p, t)
                         evidence += self._evidence(p, t, first, INHERIT_FACTOR, "answer",
                                                    q_turn, unit + question)
             if in_answer:
@@ -322,9 +330,13 @@ class RuleEngine:
                         if e.via == "visitor" or e.turn not in veto_turns.get(e.code, set())]
         return evidence, vetoed
 
-    def _evidence(self, p: Pattern, t: _Turn, s: Sentence | None, factor: float, via: str,
-                  q_turn: int | None, scope: list[Sentence]) -> list[Evidence]:
-        start, end = (s.start_char, s.end_char) if s else (0, len(t.text))
+    def _evidence(self, p: Pattern, t: _Turn, s: Sentence | tuple[int, int] | None,
+                  factor: float, via: str, q_turn: int | None,
+                  scope: list[Sentence]) -> list[Evidence]:
+        if isinstance(s, tuple):
+            start, end = s
+        else:
+            start, end = (s.start_char, s.end_char) if s else (0, len(t.text))
         code = p.code or f"fact:{p.fact}"
         base = Evidence(code=code, turn=t.index, speaker=t.speaker, start=start, end=end,
                         text=t.text[start:end], source=f"pattern:{p.id}",
