@@ -235,11 +235,27 @@ def main() -> None:
     o1 = ours("ours suggest, rules", sub, m, 1, [])
     ours("ours suggest, rules", data, a.n, a.jobs, [])
     for model in sorted((ROOT / "models").glob("*/model.skops")):
+        why = _unusable(model.parent)
+        if why:  # a stale or foreign model must not stop the benchmark
+            print(f"skipped --model {model.parent.name}: {why}", file=sys.stderr)
+            continue
         ours(f"ours suggest, --model {model.parent.name}", data, a.n, a.jobs,
              ["--model", str(model.parent)])
     maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(f"largest single process (ru_maxrss, children): {maxrss / 2**20:.0f} MB")
     print(f"ratio ours/baseline: {o1 / b_secs:.2f}")
+
+
+def _unusable(model_dir: Path) -> str | None:
+    """Why ``suggest --model`` would refuse this model directory (None when it can run)."""
+    from indicators.classifier import attach_classifier
+    from indicators.engine import RuleEngine
+
+    try:
+        attach_classifier(RuleEngine(), model_dir)
+    except ValueError as e:  # ModelError is a ValueError
+        return str(e)
+    return None
 
 
 if __name__ == "__main__":

@@ -319,3 +319,23 @@ def test_gate_drops_a_stacker_that_does_worse_than_the_rules(monkeypatch):
     q = st.predict_proba(rules, P)
     assert np.isnan(q[:, 0]).all() and not np.isnan(q[:, 1]).any()
     assert st.weights()["worse"] is None
+
+
+def test_compact_vectorizer_round_trips_through_skops(tmp_path):
+    import zipfile
+
+    import skops.io as sio
+
+    from indicators.classifier.features import CompactTfidfVectorizer
+
+    texts = ["hij heeft fotos van mij", "ik woon bij hem", "fotos van mij op insta",
+             "ik woon nog thuis", "hij dreigt met fotos"]
+    vec = CompactTfidfVectorizer(min_df=1, ngram_range=(1, 2)).fit(texts)
+    path = tmp_path / "v.skops"
+    sio.dump(vec, path)
+    with zipfile.ZipFile(path) as z:
+        schema = z.read("schema.json").decode("utf-8")
+    assert "dreigt met" not in schema  # the terms are in an array file, not the JSON schema
+    back = sio.load(path, trusted=sio.get_untrusted_types(file=path))
+    assert back.vocabulary_ == vec.vocabulary_  # saving left the fitted one intact as well
+    assert (back.transform(texts) != vec.transform(texts)).nnz == 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction import DictVectorizer
@@ -92,6 +93,30 @@ def visitor_sentences(conv: Conversation) -> list[tuple[int, int, int, str]]:
     return out
 
 
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """A TfidfVectorizer that saves its vocabulary as one array of terms, not a dict.
+
+    skops writes a dict entry by entry into its JSON schema: 33,000 n-grams made a 30 MB
+    schema whose parsing took seconds and left some 200 MB of heap in every process that
+    loaded the model. As an array of terms (index order) it is one small .npy file.
+    """
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never strip the live estimator
+        vocab = state.pop("vocabulary_", None)
+        if vocab is not None:
+            terms = sorted(vocab, key=vocab.__getitem__)
+            state["vocabulary_terms_"] = np.array(terms, dtype=str)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        terms = state.pop("vocabulary_terms_", None)
+        if terms is not None:
+            state["vocabulary_"] = {str(t): i for i, t in enumerate(terms.tolist())}
+        super().__setstate__(state)
+
+
 def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
                    min_df: int = 2, rule_features: bool = False) -> ColumnTransformer:
     """Word and char_wb TF-IDF of the visitor's text, word TF-IDF of question/answer pairs,
@@ -101,7 +126,8 @@ def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int
     rules' mistakes (measured: its probabilities were low on almost every conversation the
     rules missed); the rules enter in the second stage, the stacker (:mod:`.model`)."""
     def tfidf(**kw) -> TfidfVectorizer:
-        return TfidfVectorizer(sublinear_tf=True, strip_accents="unicode", min_df=min_df, **kw)
+        return CompactTfidfVectorizer(sublinear_tf=True, strip_accents="unicode",
+                                      min_df=min_df, **kw)
 
     return ColumnTransformer(
         [
