@@ -197,6 +197,11 @@ CASES = [
      ["b: mijn vriend liet me met mannen in hotels afspreken, zij betaalden hem",
       "b: een klant maakte foto's van mij terwijl het gebeurde"],
      {"klant_filmt_chanteert"}, set()),
+    ("kicked-out-by-father-exploited-by-another",
+     ["b: mijn vader heeft me eruit gegooid omdat ik op jongens val. ik kende een man van een "
+      "chatsite. hij zei ik mag bij hem slapen",
+      "b: hij laat mannen komen en ik moet met ze. zij betalen hem"],
+     {"ontmoeting_online", "platform:chatsite"}, {"klant_kind_van_uitbuiter"}),
     ("knows-where-i-live-is-a-threat",
      ["b: ik moet voor hem pakketjes rondbrengen",
       "b: als ik stop komt hij langs, anders weet hij waar ik woon zegt hij"],
