@@ -156,7 +156,7 @@ class CodeStacker(BaseEstimator):
 
     def gate(self, rules: np.ndarray, P_oof: np.ndarray, Y: np.ndarray, k: int = 5,
              seed: int = 0, margin: float = STACK_MARGIN,
-             tolerance: float = GATE_TOLERANCE) -> list[str]:
+             tolerance: float = GATE_TOLERANCE, q: np.ndarray | None = None) -> list[str]:
         """Keep the stacker only for codes where it does at least as well as the rules.
 
         Per code, compares F1 of the rules with F1 of the stacked decision, both on the
@@ -164,17 +164,18 @@ class CodeStacker(BaseEstimator):
         probabilities). A code whose stacked F1 is more than ``tolerance`` lower loses its
         stacker (rules only); with little training data this keeps a weak text model from
         overruling good rules.
+        ``q``: those out-of-fold stacker probabilities when already computed.
         Returns the gated codes (also in ``gated_``).
         """
-        q = cv_stacked(rules, P_oof, Y, self.codes_, k, seed)
+        if q is None:
+            q = cv_stacked(rules, P_oof, Y, self.codes_, k, seed)
         self.gated_ = []
         for j, c in enumerate(self.codes_):
             if self.estimators_[j] is None:
                 continue
             hit = rules[:, j, 0] > 0
             y = Y[:, j] == 1
-            comb = np.where(hit, q[:, j] >= 0.5 - margin, q[:, j] >= 0.5 + margin)
-            if _f1(y, comb) < _f1(y, hit) - tolerance:
+            if _f1(y, stacked_decision(hit, q[:, j], margin)) < _f1(y, hit) - tolerance:
                 self.estimators_[j] = None
                 self.gated_.append(c)
         return list(self.gated_)
@@ -193,6 +194,17 @@ class CodeStacker(BaseEstimator):
                          (round(float(v), 3) for v in (e.intercept_[0], *e.coef_[0])),
                          strict=True))
                 for c, e in zip(self.codes_, self.estimators_, strict=True)}
+
+
+def stacked_decision(hit: np.ndarray, q: np.ndarray, margin: float = STACK_MARGIN
+                     ) -> np.ndarray:
+    """The ``stacked`` combination for one code over many conversations: a rule hit stays
+    from P >= 0.5 - margin, a code the rules missed is added from 0.5 + margin; where P is
+    NaN (no stacker), the rules decide."""
+    hit = np.asarray(hit, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        comb = np.where(hit, q >= 0.5 - margin, q >= 0.5 + margin)
+    return np.where(np.isnan(q), hit, comb).astype(bool)
 
 
 def _f1(y: np.ndarray, pred: np.ndarray) -> float:
@@ -267,6 +279,9 @@ class TrainedModel:
     fallback: list[str]  # codes without a model (rules only)
     meta: dict = field(default_factory=dict)
     stacker: CodeStacker | None = None
+    # the stacker's out-of-fold probabilities on the training data (for the model card;
+    # not saved with the model)
+    oof_stacked: np.ndarray | None = field(default=None, repr=False)
 
     def probabilities(self, X) -> np.ndarray:
         """P_text(code): the text model's probabilities, (n, codes)."""
@@ -306,10 +321,12 @@ def fit_model(X, Y: np.ndarray, codes: list[str], recall_target: float = 0.9,
     oof = cv_probabilities(pipe, X, Y, k=k, seed=seed)
     rv = rule_view(X, codes)
     stacker = CodeStacker(codes).fit(rv, oof, Y)
-    stacker.gate(rv, oof, Y, k=k, seed=seed)
+    q = cv_stacked(rv, oof, Y, codes, k, seed)
+    stacker.gate(rv, oof, Y, q=q)
     fitted = clone(pipe).fit(X, Y)
     ests = fitted.named_steps["codes"].estimators_
     fallback = [c for c, e in zip(codes, ests, strict=True) if e is None]
     thresholds = {c: choose_threshold(Y[:, j], oof[:, j], recall_target, precision_floor)
                   for j, c in enumerate(codes) if c not in fallback}
-    return TrainedModel(fitted, codes, thresholds, fallback, stacker=stacker), oof
+    return TrainedModel(fitted, codes, thresholds, fallback, stacker=stacker,
+                        oof_stacked=q), oof

@@ -14,7 +14,7 @@ from ..conversation import Conversation
 from ..transcripts import ReadReport, read_conversations
 from .combine import STACK_MARGIN
 from .features import frame
-from .model import PRECISION_FLOOR, TrainedModel, cv_stacked, fit_model, label_matrix, rule_view
+from .model import PRECISION_FLOOR, TrainedModel, fit_model, label_matrix, stacked_decision
 from .store import save_model
 
 
@@ -97,7 +97,7 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
     model.meta["name"] = name
     codes = model.codes
     rules = np.array([[c in s.codes for c in codes] for s in sugs], dtype=bool)
-    stacked = cv_stacked(rule_view(frame(convs, sugs), codes), oof, Y, codes, k=cv)
+    stacked = model.oof_stacked
     gated = set(getattr(model.stacker, "gated_", []) or [])
     per_code = {}
     for j, c in enumerate(codes):
@@ -106,11 +106,8 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
             t = model.thresholds[c]
             pred = np.nan_to_num(oof[:, j], nan=0.0) >= t
             q = stacked[:, j] if c not in gated else np.full(len(Y), np.nan)
-            comb = np.where(np.isnan(q), rules[:, j],
-                            np.where(rules[:, j], q >= 0.5 - STACK_MARGIN,
-                                     q >= 0.5 + STACK_MARGIN))
             entry.update(threshold=round(t, 4), classifier=prf(Y[:, j], pred),
-                         combined=prf(Y[:, j], comb.astype(bool)))
+                         combined=prf(Y[:, j], stacked_decision(rules[:, j], q)))
         else:
             entry.update(threshold=None, classifier=None, combined=None,
                          note="fewer than 3 positives: rules only")
