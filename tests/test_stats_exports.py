@@ -69,6 +69,13 @@ def test_sav_reads_back_with_labels_and_gold_values(out):
                 want = int(any(k in g["codes"] for k in klant))
             elif c == "klant_bewust_combinatie":
                 want = int(sum(k in g["codes"] for k in klant) >= 2)
+            elif c == "geweld":
+                want = int(any(k.startswith("geweld_") for k in g["codes"]))
+            elif c == "dwangmiddel_genoemd":  # every coercion means of the codebook
+                want = int(bool(set(g["codes"]) & {
+                    "sextortion", "inwonend", "geweld_fysiek", "geweld_seksueel",
+                    "geweld_psychisch", "middelenafhankelijkheid", "lvb", "leeftijdsverschil",
+                    "financiele_afhankelijkheid"}))
             else:
                 want = int(c in g["codes"])
             assert row[c] == want, (row["id"], c)

@@ -39,6 +39,12 @@ def codes_of(rec: dict) -> set[str]:
         codes.add("klant_bewust")
     if n_klant >= 2:
         codes.add("klant_bewust_combinatie")
+    if codes & {"geweld_fysiek", "geweld_seksueel", "geweld_psychisch"}:
+        codes.add("geweld")
+    if codes & {"sextortion", "inwonend", "geweld_fysiek", "geweld_seksueel", "geweld_psychisch",
+                "middelenafhankelijkheid", "lvb", "leeftijdsverschil",
+                "financiele_afhankelijkheid"}:
+        codes.add("dwangmiddel_genoemd")
     return codes
 
 

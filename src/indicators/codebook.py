@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,8 +22,13 @@ class Code:
     label: str
     gloss: str
     definition: str
-    derived: bool = False
     shortcut: str | None = None
+    derived_from: tuple[str, ...] = ()  # a derived code counts these codes ...
+    at_least: int = 0  # ... and is present when at least this many are
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.derived_from)
 
 
 @dataclass(frozen=True)
@@ -43,15 +48,32 @@ class ContextValue:
 
 @dataclass(frozen=True)
 class ContextVariable:
+    """A single- or multi-choice variable with explicit values, or a number (``leeftijd``).
+
+    A number variable has no values: its value is an integer in ``[minimum, maximum]`` or
+    ``None`` when the conversation does not say.
+    """
+
     id: str
     label: str
     gloss: str
     multi: bool
     values: tuple[ContextValue, ...]
+    number: bool = False
+    minimum: int = 0
+    maximum: int = 0
 
     @property
     def value_ids(self) -> list[str]:
         return [v.id for v in self.values]
+
+    def accepts(self, value) -> bool:
+        """True for a valid value of this variable (a single value, not a list)."""
+        if self.number:
+            return value is None or (
+                isinstance(value, int) and not isinstance(value, bool)
+                and self.minimum <= value <= self.maximum)
+        return value in self.value_ids
 
 
 @dataclass(frozen=True)
@@ -96,19 +118,34 @@ class Codebook:
     def platform_type(self, platform: str) -> str:
         return self.platforms[platform].type
 
+    @property
+    def derived_codes(self) -> list[str]:
+        return [c.id for c in self.codes.values() if c.derived]
+
     def with_derived(self, codes: list[str] | set[str]) -> list[str]:
-        """Add ``klant_bewust`` / ``klant_bewust_combinatie`` from the ``klant_*`` codes.
+        """Add the derived codes (``klant_bewust``, ``geweld``, ``dwangmiddel_genoemd``, ...).
 
         Returns the codes in codebook order; derived codes already present are recomputed.
         """
         base = {c for c in codes if c in self.codes and not self.codes[c].derived}
-        n_klant = len(base & set(self.klant_codes))
         out = set(base)
-        if n_klant >= 1:
-            out.add("klant_bewust")
-        if n_klant >= 2:
-            out.add("klant_bewust_combinatie")
+        for code in self.codes.values():
+            if code.derived and len(base.intersection(code.derived_from)) >= code.at_least:
+                out.add(code.id)
         return [c for c in self.codes if c in out]
+
+    def derived_scores(self, scores: dict[str, float], codes: list[str]) -> dict[str, float]:
+        """The score of each derived code in ``codes``: the ``at_least``-th highest score of
+        the codes it counts (``klant_bewust_combinatie``: the second-best ``klant_*`` score)."""
+        out = {}
+        for cid in codes:
+            code = self.codes[cid]
+            if code.derived:
+                ranked = sorted((scores[c] for c in code.derived_from if c in scores),
+                                reverse=True)
+                if len(ranked) >= code.at_least:
+                    out[cid] = ranked[code.at_least - 1]
+        return out
 
     # --- validation helpers --------------------------------------------------------------
     def check_code(self, code: str, where: str) -> None:
@@ -121,13 +158,33 @@ class Codebook:
         if platform not in self.platforms:
             raise CodebookError(f"{where}: unknown platform id {platform!r} (not in the codebook)")
 
-    def check_context(self, variable: str, value: str, where: str) -> None:
+    def check_context(self, variable: str, value, where: str) -> None:
         if variable not in self.context:
             raise CodebookError(f"{where}: unknown context variable {variable!r}")
-        if value not in self.context[variable].value_ids:
+        if not self.context[variable].accepts(value):
             raise CodebookError(
                 f"{where}: {value!r} is not a value of context variable {variable!r}"
             )
+
+
+_KEYS = {
+    "top": {"version", "name", "families", "codes", "platform_types", "platforms", "context"},
+    "families": {"id", "label", "gloss"},
+    "codes": {"id", "family", "label", "gloss", "definition", "shortcut", "derived"},
+    "derived": {"codes", "family", "at_least"},
+    "platforms": {"id", "label", "type", "gloss"},
+    "context": {"id", "label", "gloss", "multi", "values", "number"},
+    "values": {"id", "label", "missing"},
+    "number": {"min", "max"},
+}
+
+
+def _check_keys(d, kind: str, where: str) -> None:
+    if not isinstance(d, dict):
+        raise CodebookError(f"{where}: expected a mapping")
+    unknown = sorted(set(d) - _KEYS[kind])
+    if unknown:
+        raise CodebookError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(_KEYS[kind])}")
 
 
 def _req(d: dict, key: str, where: str):
@@ -140,13 +197,17 @@ def parse_codebook(data: dict, source: Path | None = None) -> Codebook:
     where = str(source or "codebook")
     if not isinstance(data, dict):
         raise CodebookError(f"{where}: the codebook must be a mapping")
+    _check_keys(data, "top", where)
     families = {}
     for i, f in enumerate(_req(data, "families", where)):
         w = f"{where}: families[{i}]"
+        _check_keys(f, "families", w)
         families[_req(f, "id", w)] = Family(f["id"], _req(f, "label", w), f.get("gloss", ""))
     codes: dict[str, Code] = {}
+    derived: dict[str, tuple[dict, str]] = {}
     for i, c in enumerate(_req(data, "codes", where)):
         w = f"{where}: codes[{i}]"
+        _check_keys(c, "codes", w)
         cid = _req(c, "id", w)
         if cid in codes:
             raise CodebookError(f"{w}: duplicate code id {cid!r}")
@@ -159,13 +220,30 @@ def parse_codebook(data: dict, source: Path | None = None) -> Codebook:
             label=_req(c, "label", w),
             gloss=_req(c, "gloss", w),
             definition=" ".join(str(_req(c, "definition", w)).split()),
-            derived=bool(c.get("derived", False)),
             shortcut=str(c["shortcut"]) if c.get("shortcut") is not None else None,
         )
+        if c.get("derived") is not None:
+            derived[cid] = (c["derived"], w)
+    for cid, (rule, w) in derived.items():
+        _check_keys(rule, "derived", f"{w}.derived")
+        if "family" in rule:
+            if rule["family"] not in families:
+                raise CodebookError(f"{w}.derived: unknown family {rule['family']!r}")
+            members = [x for x in codes if codes[x].family == rule["family"] and x not in derived]
+        else:
+            members = list(_req(rule, "codes", f"{w}.derived"))
+            wrong = [x for x in members if x not in codes or x in derived]
+            if wrong:
+                raise CodebookError(f"{w}.derived: {wrong} are not codes that are assigned")
+        at_least = rule.get("at_least", 1)
+        if not isinstance(at_least, int) or at_least < 1 or not members:
+            raise CodebookError(f"{w}.derived: needs codes and a whole number 'at_least' >= 1")
+        codes[cid] = replace(codes[cid], derived_from=tuple(members), at_least=at_least)
     types = dict(_req(data, "platform_types", where))
     platforms: dict[str, Platform] = {}
     for i, p in enumerate(_req(data, "platforms", where)):
         w = f"{where}: platforms[{i}]"
+        _check_keys(p, "platforms", w)
         pid = _req(p, "id", w)
         if pid in platforms:
             raise CodebookError(f"{w}: duplicate platform id {pid!r}")
@@ -176,16 +254,28 @@ def parse_codebook(data: dict, source: Path | None = None) -> Codebook:
     context: dict[str, ContextVariable] = {}
     for i, v in enumerate(_req(data, "context", where)):
         w = f"{where}: context[{i}]"
+        _check_keys(v, "context", w)
         vid = _req(v, "id", w)
-        values = tuple(
-            ContextValue(_req(x, "id", f"{w}.values[{j}]"), _req(x, "label", f"{w}.values[{j}]"),
-                         bool(x.get("missing", False)))
-            for j, x in enumerate(_req(v, "values", w))
-        )
+        if "number" in v:
+            num = v["number"]
+            _check_keys(num, "number", f"{w}.number")
+            lo, hi = num.get("min"), num.get("max")
+            if not (isinstance(lo, int) and isinstance(hi, int) and lo <= hi) or "values" in v:
+                raise CodebookError(f"{w}: a number variable needs whole 'min' <= 'max' "
+                                    "and no values")
+            context[vid] = ContextVariable(vid, _req(v, "label", w), v.get("gloss", ""),
+                                           False, (), number=True, minimum=lo, maximum=hi)
+            continue
+        values = []
+        for j, x in enumerate(_req(v, "values", w)):
+            _check_keys(x, "values", f"{w}.values[{j}]")
+            values.append(ContextValue(_req(x, "id", f"{w}.values[{j}]"),
+                                       _req(x, "label", f"{w}.values[{j}]"),
+                                       bool(x.get("missing", False))))
         if "onbekend" not in [x.id for x in values]:
             raise CodebookError(f"{w}: context variable {vid!r} needs the value 'onbekend'")
         context[vid] = ContextVariable(vid, _req(v, "label", w), v.get("gloss", ""),
-                                       bool(v.get("multi", False)), values)
+                                       bool(v.get("multi", False)), tuple(values))
     shortcuts = [c.shortcut for c in codes.values() if c.shortcut]
     if len(shortcuts) != len(set(shortcuts)):
         raise CodebookError(f"{where}: keyboard shortcuts must be unique")

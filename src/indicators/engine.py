@@ -208,11 +208,7 @@ class RuleEngine:
         kept = [e for c in by_code for e in by_code[c]]
         kept.sort(key=lambda e: (e.turn, e.start, e.code))
         scores = {c: max(e.score for e in by_code[c]) for c in by_code}
-        for derived in ("klant_bewust", "klant_bewust_combinatie"):
-            if derived in codes:
-                ks = sorted((scores[c] for c in self.codebook.klant_codes if c in scores),
-                            reverse=True)
-                scores[derived] = ks[0] if derived == "klant_bewust" else ks[1]
+        scores.update(self.codebook.derived_scores(scores, codes))
         return Suggestion(
             conversation=conv, codes=codes, platforms=platforms, evidence=kept,
             scores=scores, facts=sorted(facts), vetoed=vetoed, engine=dict(self.engine_info),

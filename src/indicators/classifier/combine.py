@@ -167,11 +167,7 @@ class CombinedEngine:
                 scores[c] = probs[c]
             else:  # the model lowers confidence in a rule hit it scores below threshold
                 scores[c] = rule * min(1.0, probs[c] / m.thresholds[c])
-        ks = sorted((scores[c] for c in self.codebook.klant_codes if c in scores), reverse=True)
-        if "klant_bewust" in codes:
-            scores["klant_bewust"] = ks[0]
-        if "klant_bewust_combinatie" in codes:
-            scores["klant_bewust_combinatie"] = ks[1]
+        scores.update(self.codebook.derived_scores(scores, codes))
         if use_stacked:
             doubted = sorted(c for c in rule_codes if c in stacked and stacked[c] < 0.5)
         else:

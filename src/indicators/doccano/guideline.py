@@ -58,6 +58,10 @@ def render_guideline(codebook: Codebook, scheme: LabelScheme | None = None) -> s
     out += ["", "Een platform met een andere rol (klanten werven, telefoon controleren) is geen "
             "ontmoetingsplatform.", "", "## Context", ""]
     for var in codebook.context.values():
+        if var.number:
+            out.append(f"- **{var.label}** (`{var.id}`, een getal): staat bij de suggestie van "
+                       "de machine; leeg als het gesprek het niet zegt.")
+            continue
         kind = "meerdere keuzes" if var.multi else "een keuze"
         values = ", ".join(
             f"{v.label} {_key(scheme.context_category(var.id, v.id))}".strip()

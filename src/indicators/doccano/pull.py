@@ -39,6 +39,8 @@ def decide(codebook: Codebook, meanings: list[tuple[str, ...]]) -> tuple[dict, l
     context: dict[str, Any] = {}
     conflicts = []
     for var in codebook.context.values():
+        if var.number:
+            continue
         chosen = [v for v in var.value_ids if ("context", var.id, v) in meanings]
         if var.multi:
             context[var.id] = [v for v in chosen if v != "onbekend"]

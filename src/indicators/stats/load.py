@@ -138,7 +138,13 @@ def parse_record(obj: Any, cb: Codebook, file: str, line: int) -> StatRecord | P
     context: dict[str, Any] = {}
     for var in cb.context.values():
         value = raw_ctx.get(var.id)
-        if var.multi:
+        if var.number:
+            value = None if value in (None, "", SINGLE_MISSING) else value
+            if not var.accepts(value):
+                return bad(f"context {var.id!r} is not a whole number from {var.minimum} "
+                           f"to {var.maximum} or null")
+            context[var.id] = value
+        elif var.multi:
             vals = _multi(value)
             if vals is None:
                 return bad(f"context {var.id!r} is not a list of value ids")

@@ -45,7 +45,10 @@ def sav_frame(records: Sequence[StatRecord], cb: Codebook):
         value_labels[f"platform_{p.id}"] = CODED
     for var in cb.context.values():
         known = [v for v in var.values if not v.missing]
-        if var.multi:
+        if var.number:
+            labels[var.id] = var.label
+            measure[var.id] = "scale"
+        elif var.multi:
             for v in known:
                 name = f"{var.id}_{v.id}"
                 labels[name] = f"{var.label}: {v.label}"
@@ -63,17 +66,21 @@ def sav_frame(records: Sequence[StatRecord], cb: Codebook):
         for var in cb.context.values():
             known = [v.id for v in var.values if not v.missing]
             val = r.context.get(var.id)
-            if var.multi:
+            if var.number:
+                row[var.id] = float("nan") if val is None else val
+            elif var.multi:
                 for v in known:
                     row[f"{var.id}_{v}"] = (int(v in val) if val else MISSING)
             else:
                 row[var.id] = known.index(val) + 1 if val in known else MISSING
         rows.append(row)
     df = pd.DataFrame(rows, columns=list(labels))
-    df = df.astype({c: "int64" for c in df.columns if c not in ("id", "channel")})
+    numbers = [v.id for v in cb.context.values() if v.number]
+    df = df.astype({c: "int64" for c in df.columns if c not in ("id", "channel", *numbers)})
+    df = df.astype({c: "float64" for c in numbers})
     df = df.astype({"id": str, "channel": str})
     for col in df.columns[3:]:
-        measure[col] = "nominal"
+        measure.setdefault(col, "nominal")
     return df, labels, value_labels, missing, measure
 
 

@@ -15,6 +15,10 @@ from __future__ import annotations
 import json
 import sys
 
+from indicators.codebook import load_codebook
+
+CODEBOOK = load_codebook()
+
 CUES = {
     "sextortion": ["foto", "filmp", "video", "naakt"],
     "inwonend": ["woon", "huis", "thuis"],
@@ -37,11 +41,6 @@ PLATFORM_CUES = {
     "chatsite": ["chat"], "game": ["game", "roblox", "fortnite", "minecraft"],
     "forum": ["forum"], "sekssite": ["site", "kinky", "sexjobs", "redlights"],
 }
-KLANT = ["klant_zeer_jong", "klant_uitbuiter_aanwezig", "klant_kind_van_uitbuiter",
-         "klant_geweld", "klant_filmt_chanteert", "klant_weigering_genegeerd",
-         "klant_locatie_signaal"]
-
-
 def evidence_for(turns, cues, code, platform, source):
     visitor = [i for i, t in enumerate(turns) if t["speaker"] == "bezoeker" and t["text"]]
     for i in visitor:
@@ -71,19 +70,14 @@ def convert(rec: dict) -> dict:
         else:
             evidence.append(evidence_for(rec["turns"], CUES.get(code, [code]), code, None,
                                          f"pattern:{code}.gold_fixture"))
-    derived = []
-    n_klant = len([c for c in codes if c in KLANT])
-    if n_klant >= 1:
-        derived.append("klant_bewust")
-    if n_klant >= 2:
-        derived.append("klant_bewust_combinatie")
+    derived = [c for c in CODEBOOK.with_derived(codes) if CODEBOOK.codes[c].derived]
     context = {k: v for k, v in gold.get("context", {}).items()
                if k in ("chatter", "acuut_onveilig") and v != "onbekend"}
     return {
         "id": rec["id"], "year": rec.get("year"), "channel": rec.get("channel"),
         "turns": rec["turns"], "codes": codes + derived, "platforms": platforms,
         "context": context, "scores": {c: 0.8 for c in codes}, "evidence": evidence,
-        "engine": {"codebook_version": "1.0", "patterns_version": "gold-fixture", "model": None},
+        "engine": {"codebook_version": CODEBOOK.version, "patterns_version": "gold-fixture", "model": None},
     }
 
 
