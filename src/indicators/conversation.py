@@ -7,6 +7,8 @@ from typing import Any
 
 SPEAKERS = ("bezoeker", "hulpverlener")
 VISITOR, COUNSELLOR = SPEAKERS
+# the helpline's registration data, passed through in ``Conversation.meta`` (never evidence)
+REGISTRATION = ("bezoeker_id", "startdatum", "leeftijd", "geslacht", "in_onderzoek")
 
 
 @dataclass

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .codebook import Codebook, load_codebook
-from .conversation import COUNSELLOR, VISITOR, Conversation
+from .context_values import ContextResolver
+from .conversation import COUNSELLOR, REGISTRATION, VISITOR, Conversation
 from .iterutils import batched
 from .matcher import ConceptMatcher, Sentence
 from .nlp import build_nlp
@@ -51,7 +52,8 @@ class Evidence:
     score: float
     platform: str | None = None
     question_turn: int | None = None
-    via: str = "visitor"  # visitor | confirmed | answer | model
+    via: str = "visitor"  # visitor | confirmed | denied | answer | model
+    value: Any = None  # context evidence: the value (or number) the pattern found
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -61,6 +63,8 @@ class Evidence:
         }
         if self.question_turn is not None:
             d["question_turn"] = self.question_turn
+        if self.value is not None:
+            d["value"] = self.value
         return d
 
 
@@ -88,12 +92,17 @@ class Suggestion:
             rec["year"] = conv.year
         if conv.channel is not None:
             rec["channel"] = conv.channel
+        registration = {k: v for k, v in (conv.meta or {}).items() if k in REGISTRATION}
+        if registration:
+            rec["meta"] = registration
         if include_turns:
             rec["turns"] = [{"speaker": t.speaker, "text": t.text} for t in conv.turns]
         rec.update(
             codes=self.codes,
             platforms=self.platforms,
-            context=self.context,
+            context={var: {"value": c["value"], "score": round(c["score"], 4),
+                           "evidence": [e.to_dict() for e in c["evidence"]]}
+                     for var, c in self.context.items()},
             scores={k: round(v, 4) for k, v in self.scores.items()},
             evidence=[e.to_dict() for e in self.evidence],
             facts=self.facts,
@@ -109,6 +118,7 @@ class _Turn:
     text: str
     sentences: list[Sentence]
     answer: str | None  # affirm / deny / None (visitor turns)
+    norms: list[str] = field(default_factory=list)  # normalised tokens (numbers for context)
 
 
 
@@ -137,6 +147,8 @@ class RuleEngine:
         self.matcher = ConceptMatcher(self.ps)
         self.fact_patterns = [p for p in self.ps.patterns if p.fact]
         self.code_patterns = [p for p in self.ps.patterns if p.code]
+        self.context_patterns = [p for p in self.ps.patterns if p.context]
+        self.resolver = ContextResolver(self.ps, self.codebook)
         self.platform_concepts = self.ps.platform_concepts
         self.engine_info = {
             "codebook_version": self.codebook.version,
@@ -156,9 +168,10 @@ class RuleEngine:
             turns = []
             for i, t in enumerate(c.turns):
                 doc = next(docs)
-                sents = self.matcher.sentences(doc)
+                norms = [tok.norm_ for tok in doc]
+                sents = self.matcher.sentences(doc, norms)
                 answer = self.matcher.answer_kind(doc) if t.speaker == VISITOR else None
-                turns.append(_Turn(i, t.speaker, t.text, sents, answer))
+                turns.append(_Turn(i, t.speaker, t.text, sents, answer, norms))
             out.append(turns)
         return out
 
@@ -209,10 +222,12 @@ class RuleEngine:
         kept.sort(key=lambda e: (e.turn, e.start, e.code))
         scores = {c: max(e.score for e in by_code[c]) for c in by_code}
         scores.update(self.codebook.derived_scores(scores, codes))
+        context_ev, _ = self._fire(self.context_patterns, turns, facts=facts)
+        context = self.resolver.resolve(conv, context_ev, by_code, facts)
         return Suggestion(
             conversation=conv, codes=codes, platforms=platforms, evidence=kept,
             scores=scores, facts=sorted(facts), vetoed=vetoed, engine=dict(self.engine_info),
-            fact_evidence=fact_ev,
+            fact_evidence=fact_ev, context=context,
         )
 
     @staticmethod
@@ -279,6 +294,12 @@ class RuleEngine:
                     q_use, q_all = union(question, blocked), union(question, ())
                 else:
                     q_use = q_all = frozenset()
+                if p.on_denial:  # "Heb je het eerder verteld?" / "nee"
+                    if first_answer and t.answer == "deny" and self._satisfied(p, q_use, q_all):
+                        s0 = t.sentences[0] if t.sentences else None
+                        evidence += self._evidence(p, t, s0, CONFIRM_FACTOR, "denied", q_turn,
+                                                   question + t.sentences)
+                    continue
                 # "nee" to a question matching the pattern: veto in the answer turns
                 if first_answer and t.answer == "deny" and p.confirmable and self._satisfied(
                         p, q_use, q_all):
@@ -333,10 +354,15 @@ class RuleEngine:
             start, end = s
         else:
             start, end = (s.start_char, s.end_char) if s else (0, len(t.text))
-        code = p.code or f"fact:{p.fact}"
+        code = p.code or (f"fact:{p.fact}" if p.fact else p.target)
+        value = p.value
+        if p.number:
+            value = self.resolver.number_in(p.number, t, scope)
+            if value is None:
+                return []
         base = Evidence(code=code, turn=t.index, speaker=t.speaker, start=start, end=end,
                         text=t.text[start:end], source=f"pattern:{p.id}",
-                        score=p.score * factor, question_turn=q_turn, via=via)
+                        score=p.score * factor, question_turn=q_turn, via=via, value=value)
         if p.code != "ontmoeting_online":
             return [base]
         found = self._meeting_platforms(scope)

@@ -40,6 +40,7 @@ class Evaluation:
     errors: list[dict[str, Any]] = field(default_factory=list)
     n_conversations: int = 0
     label: str = "rules"
+    context: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,7 +50,7 @@ class Evaluation:
             "codes": self.codes, "derived": self.derived,
             "platforms": self.platforms, "platform_ids": self.platform_ids,
             "patterns": self.patterns, "never_fired": self.never_fired,
-            "errors": self.errors,
+            "context": self.context, "errors": self.errors,
         }
 
 
@@ -99,14 +100,25 @@ def evaluate(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
         for p in gp - pp:
             errors.append({"id": conv.id, "code": f"platform:{p}", "kind": "false_negative",
                            "evidence": []})
-        fired: dict[str, str] = {}
-        for e in [*sug.evidence, *getattr(sug, "fact_evidence", [])]:
+        fired: dict[str, tuple[str, Any]] = {}
+        context_ev = [e for c in sug.context.values() for e in c.get("evidence", [])] \
+            if sug.context and isinstance(next(iter(sug.context.values())), dict) else []
+        for e in [*sug.evidence, *getattr(sug, "fact_evidence", []), *context_ev]:
             if e.source.startswith("pattern:"):
-                fired[e.source.removeprefix("pattern:")] = e.code
-        for pid, code in fired.items():
+                fired[e.source.removeprefix("pattern:")] = (e.code, e.value)
+        gctx = (conv.gold or {}).get("context") or {}
+        for pid, (code, value) in fired.items():
             h = pattern_hits[pid]
             h["hits"] += 1
             h["conversations"].append(conv.id)
+            if code.startswith("context:"):
+                var = cb.context.get(code.removeprefix("context:"))
+                if var is None or var.number or value not in var.value_ids:
+                    continue  # numbers are judged per variable, not per pattern
+                g = gctx.get(var.id)
+                ok = value in g if isinstance(g, list) else value == g
+                h["tp" if ok else "fp"] += 1
+                continue
             if code.startswith("fact:"):
                 continue
             if code in gold:
@@ -142,8 +154,77 @@ def evaluate(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
         platforms=prf(ptp, pfp, pfn),
         platform_ids={p: prf(*v) for p, v in sorted(plat_counts.items())},
         patterns=pats, never_fired=never, errors=errors, n_conversations=len(pairs),
-        label=label,
+        label=label, context=evaluate_context(pairs, cb, errors),
     )
+
+
+def _value(sug: Suggestion, var: str) -> Any:
+    got = (sug.context or {}).get(var)
+    return got.get("value") if isinstance(got, dict) else got
+
+
+def evaluate_context(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
+                     errors: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Per context variable, over the conversations whose gold has the variable:
+
+    - single choice: ``accuracy`` over those where gold is known, ``coverage`` (a known value
+      got a suggestion), and ``guesses``: a value suggested where gold is ``onbekend``;
+    - multiple choice (``vorm``, ``pleger``): micro precision / recall / F1 over the values;
+    - a number (``leeftijd``): ``exact`` and ``within_1`` over the known ages, coverage and
+      guesses as above.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for var in cb.context.values():
+        rows = [(conv, (conv.gold or {}).get("context", {}).get(var.id, MISSING_KEY), sug)
+                for conv, sug in pairs]
+        rows = [(c, g, s) for c, g, s in rows if g is not MISSING_KEY]
+        if not rows:
+            continue
+        if var.multi:
+            tp = fp = fn = 0
+            for conv, g, sug in rows:
+                gs = set(g or []) - {"onbekend"}
+                ps = set(_value(sug, var.id) or []) - {"onbekend"}
+                tp, fp, fn = tp + len(gs & ps), fp + len(ps - gs), fn + len(gs - ps)
+                if gs != ps and errors is not None:
+                    errors.append(_ctx_error(conv, sug, var.id, sorted(gs), sorted(ps)))
+            out[var.id] = {"kind": "multi", "n": len(rows), **prf(tp, fp, fn)}
+            continue
+        unknown = None if var.number else "onbekend"
+        known = [(c, g, s) for c, g, s in rows if g not in (None, unknown)]
+        missing = [(c, g, s) for c, g, s in rows if g in (None, unknown)]
+
+        def suggested(sug: Suggestion) -> bool:
+            return _value(sug, var.id) not in (None, unknown)  # noqa: B023
+
+        right = [c for c, g, s in known if _value(s, var.id) == g]
+        m = {"kind": "number" if var.number else "single", "n": len(rows),
+             "known": len(known), "correct": len(right),
+             "accuracy": len(right) / len(known) if known else None,
+             "coverage": (sum(suggested(s) for _, _, s in known) / len(known)
+                          if known else None),
+             "unknown": len(missing), "guesses": sum(suggested(s) for _, _, s in missing)}
+        m["guess_rate"] = m["guesses"] / len(missing) if missing else None
+        if var.number:
+            near = [c for c, g, s in known if isinstance(_value(s, var.id), int)
+                    and abs(_value(s, var.id) - g) <= 1]
+            m["within_1"] = len(near) / len(known) if known else None
+        out[var.id] = m
+        if errors is not None:
+            for conv, g, sug in rows:
+                if _value(sug, var.id) != g and (g not in (None, unknown) or suggested(sug)):
+                    errors.append(_ctx_error(conv, sug, var.id, g, _value(sug, var.id)))
+    return out
+
+
+MISSING_KEY = object()
+
+
+def _ctx_error(conv: Conversation, sug: Suggestion, var: str, gold, pred) -> dict[str, Any]:
+    got = (sug.context or {}).get(var)
+    ev = got.get("evidence", []) if isinstance(got, dict) else []
+    return {"id": conv.id, "code": f"context:{var}", "kind": f"gold {gold} / suggested {pred}",
+            "evidence": [e.to_dict() if hasattr(e, "to_dict") else e for e in ev]}
 
 
 _GOLD_CACHE: dict[int, dict[str, set[str]]] = {}

@@ -169,8 +169,8 @@ class ConceptMatcher:
         self.deny = TermIndex(ps.deny)
         self.unknown = TermIndex(ps.unknown)
 
-    def sentences(self, doc: Doc) -> list[Sentence]:
-        norms = [t.norm_ for t in doc]
+    def sentences(self, doc: Doc, norms: list[str] | None = None) -> list[Sentence]:
+        norms = [t.norm_ for t in doc] if norms is None else norms
         out: list[Sentence] = []
         for sent in doc.sents:
             s = Sentence(sent.start_char, sent.end_char, sent.start, sent.end,

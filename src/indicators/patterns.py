@@ -112,6 +112,11 @@ class Pattern:
     code: str | None = None
     platform: str | None = None
     fact: str | None = None
+    context: str | None = None  # a context variable: the pattern suggests ``value`` for it,
+    value: str | None = None  # ... or the number found in the hit of concept ``number``
+    number: str | None = None
+    transform: str | None = None  # birth_year | since_age | since_year (see NUMBER_TRANSFORMS)
+    offset: float = 0.0  # added to the number ("ik word volgende maand 20": -1)
     scope: str = "sentence"
     score: float = 0.8
     blocked_by: tuple[str, ...] = DEFAULT_BLOCKED
@@ -120,6 +125,7 @@ class Pattern:
     inherit: bool = True  # may use concepts from the counsellor's question before the answer
     confirmable: bool = True  # a counsellor question matching it + visitor "ja" counts
     only_confirmed: bool = False  # fires only on a counsellor question the visitor confirms
+    on_denial: bool = False  # fires only on a counsellor question the visitor answers "nee" to
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -129,6 +135,8 @@ class Pattern:
 
     @property
     def target(self) -> str:
+        if self.context:
+            return f"context:{self.context}"
         return self.code or self.fact or f"platform:{self.platform}"
 
     def required_concepts(self) -> frozenset[str]:
@@ -141,6 +149,31 @@ class Pattern:
     def can_fire(self, present: set[str] | frozenset[str]) -> bool:
         """False when the conversation lacks concepts the pattern needs in any case."""
         return self.all_set <= present and (not self.any_set or bool(self.any_set & present))
+
+
+NUMBER_TRANSFORMS = {
+    "birth_year": "the number is a year of birth: the age is the chat's year minus it",
+    "since_age": "since the victim was this age: months from it to the victim's age now",
+    "since_year": "since this year: months from it to the chat's year",
+}
+
+
+@dataclass
+class VariableRule:
+    """How a context variable's value is decided from its patterns' evidence
+    (``patterns/context_variables.yaml``)."""
+
+    id: str
+    default: str | None = None  # the value when no pattern fired (None: onbekend)
+    default_requires_fact: tuple[str, ...] = ()
+    default_unless_fact: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()  # single choice: the first value with evidence wins
+    drops: dict[str, tuple[str, ...]] = field(default_factory=dict)  # multi: value -> values it rules out
+    from_codes: dict[str, str] = field(default_factory=dict)  # a suggested code implies a value
+    from_facts: dict[str, str] = field(default_factory=dict)  # an established fact implies one
+    classes: tuple[tuple[str, float | None], ...] = ()  # number -> class: (value, below)
+    requires_fact: tuple[str, ...] = ()  # no value at all (onbekend) without these facts
+    file: str = ""
 
 
 @dataclass
@@ -169,6 +202,9 @@ class PatternSet:
     later_back: list[str] = field(default_factory=list)  # "... kwam pas later" (after it)
     own: list[str] = field(default_factory=list)  # the victim's own ad/profile: not "other role"
     precedence: dict[str, list[str]] = field(default_factory=dict)  # discord over game, ...
+    variables: dict[str, VariableRule] = field(default_factory=dict)
+    numbers: dict[str, float] = field(default_factory=dict)  # number words -> value
+    units: dict[str, float] = field(default_factory=dict)  # unit words -> months
     version: str = ""
     files: list[str] = field(default_factory=list)
 
@@ -189,6 +225,16 @@ def _as_list(v, where: str, key: str) -> tuple[str, ...]:
 _PATTERN_KEYS = {
     "id", "all", "any", "none", "code", "platform", "fact", "scope", "score", "blocked_by",
     "requires_fact", "unless_fact", "inherit", "confirmable", "only_confirmed", "description",
+    "context", "value", "number", "transform", "offset", "on_denial",
+}
+_FILE_KEYS = {
+    "concepts", "platforms", "modifiers", "terminators", "dialogue", "platform_other_role",
+    "platform_later", "platform_later_back", "platform_own", "platform_precedence", "patterns",
+    "variables", "numbers", "units",
+}
+_VARIABLE_KEYS = {
+    "default", "default_requires_fact", "default_unless_fact", "priority", "drops",
+    "from_codes", "from_facts", "classes", "requires_fact", "description",
 }
 
 
@@ -215,6 +261,9 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
     later_back: list[str] = []
     own: list[str] = []
     precedence: dict[str, list[str]] = {}
+    variables: dict[str, VariableRule] = {}
+    numbers: dict[str, float] = {}
+    units: dict[str, float] = {}
     digest = hashlib.sha256()
     seen_ids: dict[str, str] = {}
     for f in files:
@@ -229,6 +278,20 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
         if not isinstance(data, dict):
             raise PatternError(f"{f}: a pattern file must be a mapping")
         name = f.name
+        bad_keys = sorted(set(data) - _FILE_KEYS)
+        if bad_keys:
+            raise PatternError(f"{f}: unknown top-level key(s) {bad_keys}; "
+                               f"allowed: {sorted(_FILE_KEYS)}")
+        for key, table in (("numbers", numbers), ("units", units)):
+            for word, val in (data.get(key) or {}).items():
+                if not isinstance(val, int | float) or isinstance(val, bool):
+                    raise PatternError(f"{f}: {key}.{word}: needs a number")
+                table[normalize(str(word))] = float(val)
+        for vid, spec in (data.get("variables") or {}).items():
+            if vid in variables:
+                raise PatternError(f"{f}: variables.{vid}: already defined in "
+                                   f"{variables[vid].file}")
+            variables[vid] = _variable_rule(vid, spec or {}, name, cb)
         for cname, terms in (data.get("concepts") or {}).items():
             where = f"{name}: concept {cname}"
             if cname in concepts:
@@ -302,14 +365,21 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
             if pid in seen_ids:
                 raise PatternError(f"{where}: duplicate pattern id (also in {seen_ids[pid]})")
             seen_ids[pid] = name
-            targets = [k for k in ("code", "platform", "fact") if p.get(k)]
+            targets = [k for k in ("code", "platform", "fact", "context") if p.get(k)]
             if len(targets) != 1:
-                raise PatternError(f"{where}: needs exactly one of code, platform or fact")
+                raise PatternError(
+                    f"{where}: needs exactly one of code, platform, fact or context")
             try:
                 if p.get("code"):
                     cb.check_code(p["code"], where)
                 if p.get("platform"):
                     cb.check_platform(p["platform"], where)
+                if p.get("context"):
+                    _check_context_target(p, cb, where)
+                elif any(p.get(k) is not None for k in ("value", "number", "transform",
+                                                         "offset")):
+                    raise PatternError(f"{where}: value, number, transform and offset go "
+                                       "with context only")
             except CodebookError as e:
                 raise PatternError(str(e)) from e
             scope = p.get("scope", "sentence")
@@ -325,12 +395,15 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
                 any=_as_list(p.get("any"), where, "any"),
                 none=_as_list(p.get("none"), where, "none"),
                 code=p.get("code"), platform=p.get("platform"), fact=p.get("fact"),
+                context=p.get("context"), value=p.get("value"), number=p.get("number"),
+                transform=p.get("transform"), offset=float(p.get("offset") or 0),
                 scope=scope, score=float(p.get("score", 0.8)), blocked_by=blocked,
                 requires_fact=_as_list(p.get("requires_fact"), where, "requires_fact"),
                 unless_fact=_as_list(p.get("unless_fact"), where, "unless_fact"),
                 inherit=bool(p.get("inherit", True)),
                 confirmable=bool(p.get("confirmable", True)),
                 only_confirmed=bool(p.get("only_confirmed", False)),
+                on_denial=bool(p.get("on_denial", False)),
                 description=str(p.get("description", "")),
             )
             if not (pat.all or pat.any):
@@ -346,6 +419,15 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
         for fct in p.requires_fact + p.unless_fact:
             if fct not in facts:
                 raise PatternError(f"{p.file}: pattern {p.id}: no pattern produces fact {fct!r}")
+    for p in patterns:
+        if p.number and p.number not in concepts:
+            raise PatternError(f"{p.file}: pattern {p.id}: unknown number concept {p.number!r}")
+    for rule in variables.values():
+        for fct in rule.default_requires_fact + rule.default_unless_fact + rule.requires_fact \
+                + tuple(rule.from_facts):
+            if fct not in facts:
+                raise PatternError(f"{rule.file}: variable {rule.id}: no pattern produces "
+                                   f"fact {fct!r}")
     for c in other_role + later + later_back + own:
         if c not in concepts:
             raise PatternError(f"platform_other_role/platform_later: unknown concept {c!r}")
@@ -353,6 +435,76 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
         concepts=concepts, concept_file=concept_file, patterns=patterns, modifiers=modifiers,
         terminators=terminators, affirm=affirm, deny=deny, unknown=unknown_answers, platform_concepts=platform_concepts,
         other_role=other_role, later=later, later_back=later_back, own=own,
-        precedence=precedence, version=digest.hexdigest()[:12],
+        precedence=precedence, variables=variables, numbers=numbers, units=units,
+        version=digest.hexdigest()[:12],
         files=[f.name for f in files],
+    )
+
+
+def _check_context_target(p: dict, cb: Codebook, where: str) -> None:
+    var = cb.context.get(p["context"])
+    if var is None:
+        raise PatternError(f"{where}: unknown context variable {p['context']!r}")
+    numeric = var.number or any(v.id for v in var.values) and p.get("number")
+    if p.get("number"):
+        if p.get("value") is not None:
+            raise PatternError(f"{where}: give either value or number, not both")
+    elif p.get("value") is None:
+        raise PatternError(f"{where}: a context pattern needs a value (or a number concept)")
+    elif var.number:
+        raise PatternError(f"{where}: {var.id!r} is a number: give a number concept")
+    elif p["value"] not in var.value_ids:
+        raise PatternError(f"{where}: {p['value']!r} is not a value of {var.id!r}")
+    if not numeric and (p.get("transform") or p.get("offset")):
+        raise PatternError(f"{where}: transform and offset need a number concept")
+    if p.get("transform") and p["transform"] not in NUMBER_TRANSFORMS:
+        raise PatternError(f"{where}: transform must be one of {sorted(NUMBER_TRANSFORMS)}")
+
+
+def _variable_rule(vid: str, spec: dict, name: str, cb: Codebook) -> VariableRule:
+    where = f"{name}: variables.{vid}"
+    var = cb.context.get(vid)
+    if var is None:
+        raise PatternError(f"{where}: unknown context variable {vid!r}")
+    if not isinstance(spec, dict):
+        raise PatternError(f"{where}: must be a mapping")
+    bad = sorted(set(spec) - _VARIABLE_KEYS)
+    if bad:
+        raise PatternError(f"{where}: unknown key(s) {bad}; allowed: {sorted(_VARIABLE_KEYS)}")
+
+    def value(v, key: str) -> str:
+        if v not in var.value_ids:
+            raise PatternError(f"{where}.{key}: {v!r} is not a value of {vid!r}")
+        return v
+
+    default = spec.get("default")
+    if default is not None:
+        value(default, "default")
+    classes = []
+    for i, c in enumerate(spec.get("classes") or []):
+        if not isinstance(c, dict) or set(c) - {"value", "below"} or "value" not in c:
+            raise PatternError(f"{where}.classes[{i}]: needs value and (except the last) below")
+        classes.append((value(c["value"], "classes"),
+                        float(c["below"]) if c.get("below") is not None else None))
+    from_codes = {}
+    for code, v in (spec.get("from_codes") or {}).items():
+        try:
+            cb.check_code(code, where)
+        except CodebookError as e:
+            raise PatternError(str(e)) from e
+        from_codes[code] = value(v, "from_codes")
+    return VariableRule(
+        id=vid, default=default,
+        default_requires_fact=_as_list(spec.get("default_requires_fact"), where, "facts"),
+        default_unless_fact=_as_list(spec.get("default_unless_fact"), where, "facts"),
+        priority=tuple(value(v, "priority") for v in _as_list(spec.get("priority"), where,
+                                                              "priority")),
+        drops={value(k, "drops"): tuple(value(x, "drops") for x in _as_list(v, where, "drops"))
+               for k, v in (spec.get("drops") or {}).items()},
+        from_codes=from_codes,
+        from_facts={str(k): value(v, "from_facts") for k, v in
+                    (spec.get("from_facts") or {}).items()},
+        classes=tuple(classes),
+        requires_fact=_as_list(spec.get("requires_fact"), where, "requires_fact"),
+        file=name,
     )

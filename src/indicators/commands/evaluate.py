@@ -46,6 +46,26 @@ def print_evaluation(ev: Evaluation, console) -> None:
     t.add_row("platforms", "", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]),
               str(m["support"]), str(m["tp"]), str(m["fp"]), str(m["fn"]))
     console.print(t)
+    print_context(ev, console)
+
+
+def print_context(ev: Evaluation, console) -> None:
+    if not ev.context:
+        return
+    t = Table(title=f"Context variables ({ev.label}): accuracy where gold is known, coverage, "
+              "guesses where gold is onbekend; vorm/pleger micro P/R/F1")
+    for col in ("variable", "n", "accuracy", "within 1", "coverage", "known", "guesses",
+                "precision", "recall", "f1"):
+        t.add_column(col, justify="left" if col == "variable" else "right")
+    for var, m in ev.context.items():
+        if m["kind"] == "multi":
+            t.add_row(var, str(m["n"]), "", "", "", "", "", _f(m["precision"]),
+                      _f(m["recall"]), _f(m["f1"]))
+        else:
+            t.add_row(var, str(m["n"]), _f(m["accuracy"]), _f(m.get("within_1")),
+                      _f(m["coverage"]), str(m["known"]),
+                      f"{m['guesses']}/{m['unknown']}", "", "", "")
+    console.print(t)
 
 
 def print_patterns(ev: Evaluation, console) -> None:
@@ -133,5 +153,6 @@ def register(app: typer.Typer) -> None:
 
 def _score(engine, convs, sugs, label: str) -> Evaluation:
     ids = [p.id for p in engine.ps.patterns]
-    targets = {p.id: (p.code or f"fact:{p.fact}") for p in engine.ps.patterns}
+    targets = {p.id: (p.code or (f"fact:{p.fact}" if p.fact else p.target))
+               for p in engine.ps.patterns}
     return evaluate(list(zip(convs, sugs, strict=True)), engine.codebook, ids, targets, label)
