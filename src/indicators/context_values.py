@@ -42,8 +42,29 @@ class ContextResolver:
         self.units = ps.units
         self.rules = {v: ps.variables.get(v) or VariableRule(v) for v in codebook.context}
         self.transform = {p.id: (p.transform, p.offset) for p in ps.patterns if p.number}
-        # numbers (leeftijd) first: other variables' transforms use them
-        self.order = sorted(codebook.context, key=lambda v: not codebook.context[v].number)
+        self.when = {p.id: p.when for p in ps.patterns if p.when}
+        self.order = self._order(ps, codebook)
+
+    @staticmethod
+    def _order(ps: PatternSet, codebook: Codebook) -> list[str]:
+        """Variables in an order that decides each after those it depends on: the variables
+        its patterns' ``when`` names, and for number classes (``duur``) the numbers."""
+        needs: dict[str, set[str]] = {v: set() for v in codebook.context}
+        numbers = {v for v, var in codebook.context.items() if var.number}
+        for p in ps.patterns:
+            if p.context:
+                needs[p.context] |= set(p.when)
+        for vid, rule in ps.variables.items():
+            if rule.classes:
+                needs[vid] |= numbers
+        order: list[str] = []
+        while len(order) < len(needs):
+            ready = [v for v in codebook.context if v not in order and needs[v] <= set(order)]
+            if not ready:
+                cycle = sorted(v for v in needs if v not in order)
+                raise ValueError(f"context patterns: 'when' conditions form a cycle: {cycle}")
+            order += ready
+        return order
 
     # ---------------------------------------------------------------- numbers in the text
     def parse_number(self, words: list[str]) -> float | None:
@@ -83,7 +104,7 @@ class ContextResolver:
         out: dict[str, dict] = {}
         for vid in self.order:
             var, rule = self.codebook.context[vid], self.rules[vid]
-            ev = by_var.get(vid, [])
+            ev = [e for e in by_var.get(vid, []) if self._holds(e, out)]
             if not set(rule.requires_fact) <= facts:
                 ev = []
             if var.number:
@@ -98,11 +119,16 @@ class ContextResolver:
                  known: dict[str, dict]) -> list[tuple[float, Evidence]]:
         age = next((c["value"] for v, c in known.items()
                     if self.codebook.context[v].number and c["value"] is not None), None)
+        ends = [float(e.value) + offset for e in ev
+                for transform, offset in [self._transform(e)] if transform == "until_age"]
+        if ends:  # "tot ik 16 was": a duration from an age runs to that age, not to now
+            age = max(ends)
         got = []
         for e in ev:
-            transform, offset = self.transform.get(e.source.removeprefix("pattern:"),
-                                                   (None, 0.0))
+            transform, offset = self._transform(e)
             n = float(e.value)
+            if transform == "until_age":
+                continue
             if transform == "birth_year":
                 if conv.year is None:
                     continue
@@ -117,6 +143,20 @@ class ContextResolver:
                 n = (conv.year - n) * 12
             got.append((n + offset, e))
         return got
+
+    def _holds(self, e: Evidence, decided: dict[str, dict]) -> bool:
+        when = self.when.get(e.source.removeprefix("pattern:"))
+        if not when:
+            return True
+        for vid, values in when.items():
+            got = decided[vid]["value"]
+            got = got if isinstance(got, list) else [got]
+            if not set(got) & set(values):
+                return False
+        return True
+
+    def _transform(self, e: Evidence) -> tuple[str | None, float]:
+        return self.transform.get(e.source.removeprefix("pattern:"), (None, 0.0))
 
     def _number(self, ev: list[Evidence], conv: Conversation) -> dict[str, Any]:
         found = self._numbers(ev, conv, {})

@@ -117,6 +117,7 @@ class Pattern:
     number: str | None = None
     transform: str | None = None  # birth_year | since_age | since_year (see NUMBER_TRANSFORMS)
     offset: float = 0.0  # added to the number ("ik word volgende maand 20": -1)
+    when: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other variables' values
     scope: str = "sentence"
     score: float = 0.8
     blocked_by: tuple[str, ...] = DEFAULT_BLOCKED
@@ -155,6 +156,7 @@ NUMBER_TRANSFORMS = {
     "birth_year": "the number is a year of birth: the age is the chat's year minus it",
     "since_age": "since the victim was this age: months from it to the victim's age now",
     "since_year": "since this year: months from it to the chat's year",
+    "until_age": "it lasted until the victim was this age: since_age counts up to it",
 }
 
 
@@ -225,7 +227,7 @@ def _as_list(v, where: str, key: str) -> tuple[str, ...]:
 _PATTERN_KEYS = {
     "id", "all", "any", "none", "code", "platform", "fact", "scope", "score", "blocked_by",
     "requires_fact", "unless_fact", "inherit", "confirmable", "only_confirmed", "description",
-    "context", "value", "number", "transform", "offset", "on_denial",
+    "context", "value", "number", "transform", "offset", "on_denial", "when",
 }
 _FILE_KEYS = {
     "concepts", "platforms", "modifiers", "terminators", "dialogue", "platform_other_role",
@@ -377,9 +379,9 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
                 if p.get("context"):
                     _check_context_target(p, cb, where)
                 elif any(p.get(k) is not None for k in ("value", "number", "transform",
-                                                         "offset")):
-                    raise PatternError(f"{where}: value, number, transform and offset go "
-                                       "with context only")
+                                                         "offset", "when")):
+                    raise PatternError(f"{where}: value, number, transform, offset and when "
+                                       "go with context only")
             except CodebookError as e:
                 raise PatternError(str(e)) from e
             scope = p.get("scope", "sentence")
@@ -397,6 +399,7 @@ def load_patterns(directory: str | Path | None = None, codebook: Codebook | None
                 code=p.get("code"), platform=p.get("platform"), fact=p.get("fact"),
                 context=p.get("context"), value=p.get("value"), number=p.get("number"),
                 transform=p.get("transform"), offset=float(p.get("offset") or 0),
+                when=_when(p.get("when"), cb, where),
                 scope=scope, score=float(p.get("score", 0.8)), blocked_by=blocked,
                 requires_fact=_as_list(p.get("requires_fact"), where, "requires_fact"),
                 unless_fact=_as_list(p.get("unless_fact"), where, "unless_fact"),
@@ -508,3 +511,23 @@ def _variable_rule(vid: str, spec: dict, name: str, cb: Codebook) -> VariableRul
         requires_fact=_as_list(spec.get("requires_fact"), where, "requires_fact"),
         file=name,
     )
+
+
+def _when(spec, cb: Codebook, where: str) -> dict[str, tuple[str, ...]]:
+    """``when: {chatter: [familielid, sociale_omgeving]}``: the evidence counts only when
+    another context variable was decided as one of these values."""
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict):
+        raise PatternError(f"{where}: when must map context variables to lists of values")
+    out = {}
+    for vid, values in spec.items():
+        var = cb.context.get(vid)
+        if var is None or var.number:
+            raise PatternError(f"{where}: when: {vid!r} is not a choice variable")
+        vals = _as_list(values, where, "when")
+        wrong = [v for v in vals if v not in var.value_ids]
+        if wrong:
+            raise PatternError(f"{where}: when: {wrong} are not values of {vid!r}")
+        out[vid] = vals
+    return out
