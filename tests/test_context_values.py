@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT, conv
 from indicators.codebook import load_codebook
 from indicators.conversation import Conversation
 from indicators.patterns import PatternError, load_patterns
-
-from conftest import ROOT, conv
 
 # a sentence that establishes exploitation (clients who pay), so that duur may be known
 CLIENTS = "b: hij regelt mannen en die betalen hem voor mij"
