@@ -81,6 +81,7 @@ class Family:
     id: str
     label: str
     gloss: str
+    added_in: str | None = None  # the codebook version that added the family
 
 
 @dataclass
@@ -104,6 +105,14 @@ class Codebook:
     @property
     def klant_codes(self) -> list[str]:
         return [c.id for c in self.codes.values() if c.family == "klant" and not c.derived]
+
+    def codes_before(self, version: str) -> list[str]:
+        """Assignable codes of the families that existed before ``version``."""
+        def key(v: str) -> tuple[int, ...]:
+            return tuple(int(x) for x in v.split("."))
+        return [c for c in self.annotatable_codes
+                if not self.families[self.codes[c].family].added_in
+                or key(self.families[self.codes[c].family].added_in) < key(version)]
 
     def family_of(self, code: str) -> str:
         return self.codes[code].family
@@ -169,7 +178,7 @@ class Codebook:
 
 _KEYS = {
     "top": {"version", "name", "families", "codes", "platform_types", "platforms", "context"},
-    "families": {"id", "label", "gloss"},
+    "families": {"id", "label", "gloss", "added_in"},
     "codes": {"id", "family", "label", "gloss", "definition", "shortcut", "derived"},
     "derived": {"codes", "family", "at_least"},
     "platforms": {"id", "label", "type", "gloss"},
@@ -202,7 +211,8 @@ def parse_codebook(data: dict, source: Path | None = None) -> Codebook:
     for i, f in enumerate(_req(data, "families", where)):
         w = f"{where}: families[{i}]"
         _check_keys(f, "families", w)
-        families[_req(f, "id", w)] = Family(f["id"], _req(f, "label", w), f.get("gloss", ""))
+        families[_req(f, "id", w)] = Family(f["id"], _req(f, "label", w), f.get("gloss", ""),
+                                           str(f["added_in"]) if f.get("added_in") else None)
     codes: dict[str, Code] = {}
     derived: dict[str, tuple[dict, str]] = {}
     for i, c in enumerate(_req(data, "codes", where)):

@@ -41,12 +41,13 @@ class Evaluation:
     n_conversations: int = 0
     label: str = "rules"
     context: dict[str, dict[str, Any]] = field(default_factory=dict)
+    micro_v1: dict[str, float] = field(default_factory=dict)  # codes of codebook 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
             "n_conversations": self.n_conversations,
-            "micro": self.micro, "macro": self.macro, "families": self.families,
+            "micro": self.micro, "micro_v1": self.micro_v1, "macro": self.macro, "families": self.families,
             "codes": self.codes, "derived": self.derived,
             "platforms": self.platforms, "platform_ids": self.platform_ids,
             "patterns": self.patterns, "never_fired": self.never_fired,
@@ -135,6 +136,9 @@ def evaluate(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
         fam[f] = prf(tp, fp, fn)
     micro = prf(sum(counts[c][0] for c in codes), sum(counts[c][1] for c in codes),
                 sum(counts[c][2] for c in codes))
+    v1 = cb.codes_before("2.0")  # the codes of codebook 1.0, comparable with earlier figures
+    micro_v1 = prf(sum(counts[c][0] for c in v1), sum(counts[c][1] for c in v1),
+                   sum(counts[c][2] for c in v1))
     with_support = [c for c in codes if code_m[c]["support"] or code_m[c]["fp"]]
     macro = {k: (sum(code_m[c][k] for c in with_support) / len(with_support)
                  if with_support else 0.0) for k in ("precision", "recall", "f1")}
@@ -151,6 +155,7 @@ def evaluate(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
     never = sorted(pid for pid in (pattern_ids or []) if pid not in pattern_hits)
     return Evaluation(
         codes=code_m, derived=derived_m, families=fam, micro=micro, macro=macro,
+        micro_v1=micro_v1,
         platforms=prf(ptp, pfp, pfn),
         platform_ids={p: prf(*v) for p, v in sorted(plat_counts.items())},
         patterns=pats, never_fired=never, errors=errors, n_conversations=len(pairs),

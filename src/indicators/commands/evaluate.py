@@ -40,6 +40,10 @@ def print_evaluation(ev: Evaluation, console) -> None:
     m = ev.micro
     t.add_row("micro", "", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), str(m["support"]),
               str(m["tp"]), str(m["fp"]), str(m["fn"]))
+    if ev.micro_v1:
+        m = ev.micro_v1
+        t.add_row("micro, codebook 1.0 codes", "", _f(m["precision"]), _f(m["recall"]),
+                  _f(m["f1"]), str(m["support"]), str(m["tp"]), str(m["fp"]), str(m["fn"]))
     m = ev.macro
     t.add_row("macro", "", _f(m["precision"]), _f(m["recall"]), _f(m["f1"]), "", "", "", "")
     m = ev.platforms
