@@ -179,6 +179,8 @@ def evaluate_context(pairs: list[tuple[Conversation, Suggestion]], cb: Codebook,
       guesses as above.
     """
     out: dict[str, dict[str, Any]] = {}
+    if not any(sug.context for _, sug in pairs):
+        return out  # suggestions without context values (the classifier alone)
     for var in cb.context.values():
         rows = [(conv, (conv.gold or {}).get("context", {}).get(var.id, MISSING_KEY), sug)
                 for conv, sug in pairs]

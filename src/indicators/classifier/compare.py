@@ -99,6 +99,7 @@ def _fill(engine, model, card, convs, rule_sugs, idx, out, combine) -> None:
                 s.codes = engine.codebook.with_derived(base)
                 s.evidence = [e for e in s.evidence if e.source.startswith("model:")]
                 s.platforms = []
+                s.context = {}  # context values come from the rules
             out[label][i] = s
 
 
