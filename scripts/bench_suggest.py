@@ -144,7 +144,7 @@ def spanruler_patterns(pattern_dir: Path | None) -> list[dict]:
                     toks.append({"LOWER": {"REGEX": "^" + re.escape(v)}})
                 elif spec.kind == "suffix":
                     toks.append({"LOWER": {"REGEX": re.escape(v) + "$"}})
-                elif spec.kind == "regex":
+                elif spec.kind in ("regex", "words"):
                     toks.append({"LOWER": {"REGEX": f"^(?:{v})$"}})
                 else:  # gap
                     toks.append({"OP": f"{{0,{int(v)}}}"})

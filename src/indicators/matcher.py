@@ -69,11 +69,15 @@ class TermIndex:
     def __init__(self, terms: list[Term]):
         self.terms = terms
         self._exact: dict[str, list[int]] = {}
+        self._words: dict[str, list[int]] = {}  # first token a list of words: /(moeder|vader)/
         self._other: list[int] = []
         for i, t in enumerate(terms):
             first = t.tokens[0]
             if first.kind == "exact":
                 self._exact.setdefault(first.value, []).append(i)
+            elif first.kind == "words":
+                for w in first.words:
+                    self._words.setdefault(w, []).append(i)
             else:
                 self._other.append(i)
         self._first: dict[str, tuple[int, ...]] = {}
@@ -82,12 +86,22 @@ class TermIndex:
         # nowhere in the sentence need not be tried (most gap terms, most of the time)
         self._multi = [i for i, t in enumerate(terms) if len(t.tokens) > 1]
         self._last: dict[str, frozenset[int]] = {}
+        self._last_exact: dict[str, set[int]] = {}  # last token a word or a list of words
+        self._last_other: list[int] = []
+        for i in self._multi:
+            last = terms[i].tokens[-1]
+            if last.kind in ("exact", "words"):
+                for w in (last.words or (last.value,)):
+                    self._last_exact.setdefault(w, set()).add(i)
+            else:
+                self._last_other.append(i)
 
     def _candidates(self, norm: str) -> tuple[int, ...]:
         c = self._first.get(norm)
         if c is None:
             found = list(self._exact.get(norm, ()))
-            found += [i for i in self._other if self.terms[i].tokens[0].matches(norm)]
+            found += sorted([*self._words.get(norm, ()),
+                             *(i for i in self._other if self.terms[i].tokens[0].matches(norm))])
             c = self._first[norm] = tuple(found)
         return c
 
@@ -118,8 +132,8 @@ class TermIndex:
     def _last_candidates(self, norm: str) -> frozenset[int]:
         c = self._last.get(norm)
         if c is None:
-            c = self._last[norm] = frozenset(
-                i for i in self._multi if self.terms[i].tokens[-1].matches(norm))
+            c = self._last[norm] = frozenset(self._last_exact.get(norm, ())).union(
+                i for i in self._last_other if self.terms[i].tokens[-1].matches(norm))
         return c
 
     def find(self, norms: list[str], start: int = 0, end: int | None = None):

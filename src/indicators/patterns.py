@@ -38,12 +38,15 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True)
 class TokenSpec:
-    kind: str  # exact | prefix | suffix | regex | gap
-    value: str
+    kind: str  # exact | words | prefix | suffix | regex | gap
+    value: str  # words: the regular expression as written, "(moeder|vader)"
+    words: frozenset[str] = frozenset()  # words: a regex that is a plain list of words
 
     def matches(self, norm: str) -> bool:
         if self.kind == "exact":
             return norm == self.value
+        if self.kind == "words":
+            return norm in self.words
         if self.kind == "prefix":
             return norm.startswith(self.value)
         if self.kind == "suffix":
@@ -54,6 +57,7 @@ class TokenSpec:
 
 
 _REGEX_CACHE: dict[str, re.Pattern] = {}
+_WORD_LIST = re.compile(r"\(?((?:[a-z0-9']+)(?:\|[a-z0-9']+)*)\)?")
 
 
 def _regex(src: str) -> re.Pattern:
@@ -90,7 +94,12 @@ def parse_term(raw: str, concept: str, where: str) -> Term:
                 re.compile(part[1:-1])
             except re.error as e:
                 raise PatternError(f"{where}: bad regular expression in term {raw!r}: {e}") from e
-            specs.append(TokenSpec("regex", part[1:-1]))
+            words = _WORD_LIST.fullmatch(part[1:-1])
+            if words:  # /(moeder|vader)/ is a set look-up, not a regular expression
+                specs.append(TokenSpec("words", part[1:-1],
+                                       frozenset(words.group(1).split("|"))))
+            else:
+                specs.append(TokenSpec("regex", part[1:-1]))
         elif part.endswith("*") and len(part) > 1:
             specs.append(TokenSpec("prefix", normalize(part[:-1])))
         elif part.startswith("*") and len(part) > 1:
