@@ -1,17 +1,29 @@
-from indicators.nlp import build_nlp, normalize
+import pytest
+
+from indicators.nlp import Normalizer, build_nlp, normalize
+from indicators.patterns import load_patterns
 
 
 def test_normalize_chat_spelling():
-    assert normalize("NAAKTFOTO'S") == "naaktfotos"
-    assert normalize("neeeeee") == "nee"
-    assert normalize("ja") == "ja"
-    assert normalize("café") == "cafe"
-    assert normalize("mn") == "mijn" and normalize("nie") == "niet"
-    assert normalize("zoooo") == "zoo"
+    spelling = load_patterns().spelling  # patterns/spelling.yaml
+    norm = Normalizer(spelling).normalize
+    assert norm("NAAKTFOTO'S") == "naaktfotos"
+    assert norm("neeeeee") == "nee"
+    assert norm("ja") == "ja"
+    assert norm("café") == "cafe"
+    assert norm("mn") == "mijn" and norm("nie") == "niet"
+    assert norm("M'n") == "mijn"  # the apostrophe goes first, then the map
+    assert norm("zoooo") == "zoo"
+    assert normalize("mn") == "mn"  # without a map: only the spelling-independent steps
+
+
+def test_spelling_keys_must_be_written_normalised():
+    with pytest.raises(ValueError, match="normalised"):
+        Normalizer({"M'n": "mijn"})
 
 
 def test_pipeline_sets_norms_and_sentences():
-    nlp = build_nlp()
+    nlp = build_nlp(spelling=load_patterns().spelling)
     assert nlp.pipe_names[0] == "indicators_normalizer"
     doc = nlp("hij dreigt mn naaktfoto's te sturen!! woon je bij hem?")
     assert [t.norm_ for t in doc][:4] == ["hij", "dreigt", "mijn", "naaktfotos"]
@@ -19,8 +31,13 @@ def test_pipeline_sets_norms_and_sentences():
     assert any(t.lemma_ == "dreigen" for t in doc)
 
 
-def test_unknown_spacy_model_is_a_clear_error():
-    import pytest
+def test_the_spelling_map_is_part_of_the_pipeline_config():
+    from indicators.doccache import pipeline_key
 
+    a, b = build_nlp(spelling={"mn": "mijn"}), build_nlp(spelling={"mn": "mijn", "nie": "niet"})
+    assert pipeline_key(a) != pipeline_key(b)  # the Doc cache never serves stale norms
+
+
+def test_unknown_spacy_model_is_a_clear_error():
     with pytest.raises(ValueError, match="not installed"):
         build_nlp("nl_core_news_does_not_exist")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import conv
 from indicators.codebook import load_codebook
 from indicators.patterns import PatternError, load_patterns, parse_term
 
@@ -95,3 +96,37 @@ def test_pattern_edit_changes_suggestions(tmp_path, make_conv):
         head + "patterns:\n  - id: klant_geweld.only_knife\n    code: klant_geweld\n"
         "    all: [CLIENT, VIOLENCE_Q]\n", encoding="utf-8")
     assert "klant_geweld" not in RuleEngine(load_patterns(d)).suggest(c).codes
+
+
+@pytest.mark.parametrize("text, msg", [
+    ("modifiers:\n  - {id: m.x, category: negated, terms: [nooit], windw: 3}\n",
+     r"modifiers\[0\]: unknown key\(s\) \['windw'\]"),
+    ("dialogue:\n  anser_window: 2\n", r"dialogue: unknown key\(s\) \['anser_window'\]"),
+    ("dialogue:\n  answer_window: drie\n", "answer_window: needs a number"),
+    ("resolve:\n  exclusive: [[ontmoeting_online, ontmoeting_ergens]]\n",
+     "resolve.exclusive: unknown code 'ontmoeting_ergens'"),
+    ("resolve:\n  platfrom_code: x\n", "unknown key"),
+    ("patterns:\n  - {id: p.x, platform: snapchat, any: [IMAGES]}\n",
+     r"unknown key\(s\) \['platform'\]"),  # platform patterns never fired: not in the format
+    ("spelling:\n  M'n: mijn\n", "normalised"),
+])
+def test_every_key_is_checked(tmp_path, text, msg):
+    d = _copy(tmp_path)
+    (d / "zz_bad.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises((PatternError, ValueError), match=msg):
+        load_patterns(d)
+
+
+def test_dialogue_windows_and_factors_are_data(tmp_path):
+    from indicators.engine import RuleEngine
+
+    c = conv("h: Dreigt hij je naaktfoto's naar je ouders te sturen?", "b: ja", cid="t")
+    base = {e.source: e.score for e in RuleEngine().suggest(c).evidence}
+    assert base and all(e.via == "confirmed" for e in RuleEngine().suggest(c).evidence)
+    d = _copy(tmp_path)
+    ctx = (d / "context.yaml").read_text(encoding="utf-8")
+    (d / "context.yaml").write_text(ctx.replace("confirm_factor: 0.85", "confirm_factor: 0.5"),
+                                    encoding="utf-8")
+    got = {e.source: e.score for e in RuleEngine(load_patterns(d)).suggest(c).evidence}
+    assert got.keys() == base.keys()
+    assert all(abs(got[k] - base[k] * 0.5 / 0.85) < 1e-9 for k in got)

@@ -21,8 +21,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .codebook import Codebook, ContextVariable
+from .context_rules import VariableRule
 from .conversation import Conversation
-from .patterns import PatternSet, VariableRule
+from .patterns import PatternSet
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Evidence, _Turn

@@ -29,10 +29,6 @@ from .matcher import ConceptMatcher, Sentence
 from .nlp import build_nlp
 from .patterns import Pattern, PatternSet, load_patterns
 
-CONFIRM_FACTOR = 0.85  # evidence via a confirmed counsellor question
-INHERIT_FACTOR = 0.9  # evidence via an answer completing the question
-ANSWER_WINDOW = 3  # visitor turns after a question that count as its answer
-
 
 def _with_platform(concepts: set[str]) -> set[str]:
     if any(c.startswith("P_") for c in concepts):
@@ -143,7 +139,7 @@ class RuleEngine:
     ):
         self.codebook = codebook or load_codebook()
         self.ps = patterns or load_patterns(codebook=self.codebook)
-        self.nlp = nlp or build_nlp(model_name)
+        self.nlp = nlp or build_nlp(model_name, self.ps.spelling)
         self.matcher = ConceptMatcher(self.ps)
         self.fact_patterns = [p for p in self.ps.patterns if p.fact]
         self.code_patterns = [p for p in self.ps.patterns if p.code]
@@ -201,18 +197,21 @@ class RuleEngine:
         by_code: dict[str, list[Evidence]] = {}
         for e in evidence:
             by_code.setdefault(e.code, []).append(e)
-        # meeting: online and offline exclude each other; the stronger, then earlier wins
-        on, off = by_code.get("ontmoeting_online"), by_code.get("ontmoeting_offline")
-        if on and off:
-            first_on = min(on, key=lambda e: (e.turn, -e.score))
-            first_off = min(off, key=lambda e: (e.turn, -e.score))
-            loser = "ontmoeting_offline" if (first_on.turn, -first_on.score) <= (
-                first_off.turn, -first_off.score) else "ontmoeting_online"
-            by_code.pop(loser)
+        # codes that exclude each other (online / offline meeting): the earlier, then
+        # stronger first evidence wins
+        for group in self.ps.exclusive:
+            firsts = {c: min((e.turn, -e.score) for e in by_code[c])
+                      for c in group if c in by_code}
+            if len(firsts) > 1:
+                winner = min(firsts, key=lambda c: (firsts[c], group.index(c)))
+                for c in firsts:
+                    if c != winner:
+                        by_code.pop(c)
         platforms: list[str] = []
-        if "ontmoeting_online" in by_code:
+        pcode = self.ps.platform_code
+        if pcode in by_code:
             # the place of first contact: the earliest meeting evidence that names a platform
-            ranked = sorted(by_code["ontmoeting_online"], key=lambda e: (e.turn, -e.score))
+            ranked = sorted(by_code[pcode], key=lambda e: (e.turn, -e.score))
             named = [e for e in ranked if e.platform]
             if named:
                 first = [e.platform for e in named if e.turn == named[0].turn]
@@ -266,6 +265,8 @@ class RuleEngine:
                 got = union_cache[key] = frozenset().union(*(s.concepts(blocked) for s in sents))
             return got
 
+        dl = self.ps.dialogue
+        window, confirm, inherit = dl.answer_window, dl.confirm_factor, dl.inherit_factor
         veto_turns: dict[str, set[int]] = {}
         question: list[Sentence] | None = None
         q_turn: int | None = None
@@ -277,17 +278,17 @@ class RuleEngine:
                 block = []
                 qs = [s for s in t.sentences if s.is_question or s.is_summary]
                 if qs:
-                    question, q_turn, answers_left = qs, t.index, ANSWER_WINDOW
+                    question, q_turn, answers_left = qs, t.index, window
                     real_question = any(s.is_question for s in qs)
                 else:
                     question, answers_left = None, 0
                 continue
             # --- visitor turn
             block = block + t.sentences
-            if t.answer == "unknown" and answers_left == ANSWER_WINDOW:
+            if t.answer == "unknown" and answers_left == window:
                 answers_left = 0  # "weet ik niet": the question is not answered
             in_answer = question is not None and answers_left > 0
-            first_answer = in_answer and answers_left == ANSWER_WINDOW
+            first_answer = in_answer and answers_left == window
             for p in active:
                 blocked = p.blocked_by
                 if in_answer:
@@ -297,14 +298,14 @@ class RuleEngine:
                 if p.on_denial:  # "Heb je het eerder verteld?" / "nee"
                     if first_answer and t.answer == "deny" and self._satisfied(p, q_use, q_all):
                         s0 = t.sentences[0] if t.sentences else None
-                        evidence += self._evidence(p, t, s0, CONFIRM_FACTOR, "denied", q_turn,
+                        evidence += self._evidence(p, t, s0, confirm, "denied", q_turn,
                                                    question + t.sentences)
                     continue
                 # "nee" to a question matching the pattern: veto in the answer turns
                 if first_answer and t.answer == "deny" and p.confirmable and self._satisfied(
                         p, q_use, q_all):
                     veto_turns.setdefault(p.target, set()).update(
-                        range(t.index, t.index + 2 * ANSWER_WINDOW))
+                        range(t.index, t.index + 2 * window))
                     vetoed.setdefault(p.target, []).append(p.id)
                     continue
                 if first_answer and t.answer == "affirm" and p.confirmable:
@@ -316,7 +317,7 @@ class RuleEngine:
                             p, q_use | a_use, q_all | a_all) and self._satisfied(
                             p, q_use | a_use, q_all):
                         s0 = t.sentences[0] if t.sentences else None
-                        evidence += self._evidence(p, t, s0, CONFIRM_FACTOR, "confirmed", q_turn,
+                        evidence += self._evidence(p, t, s0, confirm, "confirmed", q_turn,
                                                    question + t.sentences)
                         continue
                 if p.only_confirmed:
@@ -336,7 +337,7 @@ class RuleEngine:
                             and _with_platform(use) & p.required_concepts() \
                             and self._satisfied(p, use | q_use, allc):
                         first = unit[0] if p.scope == "sentence" else _focus(p, t)
-                        evidence += self._evidence(p, t, first, INHERIT_FACTOR, "answer",
+                        evidence += self._evidence(p, t, first, inherit, "answer",
                                                    q_turn, unit + question)
             if in_answer:
                 answers_left -= 1
@@ -363,7 +364,7 @@ class RuleEngine:
         base = Evidence(code=code, turn=t.index, speaker=t.speaker, start=start, end=end,
                         text=t.text[start:end], source=f"pattern:{p.id}",
                         score=p.score * factor, question_turn=q_turn, via=via, value=value)
-        if p.code != "ontmoeting_online":
+        if p.code is None or p.code != self.ps.platform_code:
             return [base]
         found = self._meeting_platforms(scope)
         if not found:

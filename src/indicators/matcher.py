@@ -43,26 +43,6 @@ class Sentence:
         return got
 
 
-_CHECK_BACK = ("dus ", "dus,", "klopt het dat", "als ik het goed begrijp", "begrijp ik goed dat",
-               "je zegt dus", "u zegt dus", "bedoel je dat")
-# a counsellor's summary of the situation ("Je vriend regelt dat er mannen komen.")
-_SUMMARY = ("je ", "jij ", "jullie ", "u ", "ze ", "zij ", "hij ", "jouw ", "uw ", "haar ")
-
-
-def is_question(text: str) -> bool:
-    """A question, or a counsellor's check-back ("Dus hij wacht in de auto.") that the
-    visitor can confirm or deny."""
-    t = text.strip()
-    low = t.lower()
-    return t.endswith("?") or low.startswith(_CHECK_BACK) or " dus " in low
-
-
-def is_summary(text: str) -> bool:
-    """A statement about the visitor's situation that a "ja" confirms (never completed by
-    an answer the way a question is)."""
-    return text.strip().lower().startswith(_SUMMARY)
-
-
 class TermIndex:
     """All terms of a PatternSet; finds their occurrences in a list of normalised tokens."""
 
@@ -178,7 +158,10 @@ class ConceptMatcher:
         self.skip_both = set(ps.other_role) | set(ps.later_back)
         self.skip_forward = set(ps.later)
         self.own_platform = set(ps.own)
-        self.platform_window = 4
+        self.platform_window = ps.platform_window
+        dl = ps.dialogue
+        self.check_back, self.check_back_inside = dl.check_back, dl.check_back_inside
+        self.summary = dl.summary
         self.affirm = TermIndex(ps.affirm)
         self.deny = TermIndex(ps.deny)
         self.unknown = TermIndex(ps.unknown)
@@ -188,7 +171,8 @@ class ConceptMatcher:
         out: list[Sentence] = []
         for sent in doc.sents:
             s = Sentence(sent.start_char, sent.end_char, sent.start, sent.end,
-                         is_question=is_question(sent.text), is_summary=is_summary(sent.text))
+                         is_question=self.is_question(sent.text),
+                         is_summary=self.is_summary(sent.text))
             raw: list[tuple[str, int, int, str]] = []
             mods: list[tuple[object, int, int]] = []
             ends: dict[str, list[int]] = {}
@@ -223,6 +207,19 @@ class ConceptMatcher:
             self._mark_other_role(s)
             out.append(s)
         return out
+
+    def is_question(self, text: str) -> bool:
+        """A question, or a counsellor's check-back ("Dus hij wacht in de auto.") that the
+        visitor can confirm or deny (``dialogue.check_back`` in the patterns)."""
+        t = text.strip()
+        low = t.lower()
+        return t.endswith("?") or low.startswith(self.check_back) or any(
+            w in low for w in self.check_back_inside)
+
+    def is_summary(self, text: str) -> bool:
+        """A statement about the visitor's situation that a "ja" confirms (never completed
+        by an answer the way a question is; ``dialogue.summary``)."""
+        return text.strip().lower().startswith(self.summary)
 
     def _mark_other_role(self, s: Sentence) -> None:
         """A platform named for another role, or as a later contact, gets the category 'other'."""

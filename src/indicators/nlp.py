@@ -18,55 +18,59 @@ from spacy.tokens import Doc
 
 _REPEAT = re.compile(r"(\w)\1{2,}")
 _APOS = re.compile(r"[’'`´‘]")
-# Spellings chat writers use for the same word; applied to whole tokens after normalising.
-SPELLING = {
-    "nit": "niet", "neit": "niet",
-    "mn": "mijn", "m'n": "mijn", "mijne": "mijn", "me": "me",
-    "zn": "zijn", "ie": "hij", "tie": "hij", "hy": "hij", "hei": "hij",
-    "dr": "haar", "d'r": "haar", "egt": "echt", "tog": "toch", "iemant": "iemand",
-    "gwn": "gewoon", "gewn": "gewoon", "wrm": "waarom", "ofz": "ofzo", "nm": "niet meer",
-    "ni": "niet", "nie": "niet", "kzit": "ik zit", "kben": "ik ben", "kwas": "ik was", "z'n": "zijn", "z'm": "hem", "m": "hem",
-    "da": "dat", "wa": "wat", "ik'n": "ik",
-    "ff": "even", "effe": "even", "efkes": "even",
-    "mss": "misschien", "miss": "misschien", "wss": "waarschijnlijk",
-    "nx": "niks", "niets": "niks", "nks": "niks",
-    "kweet": "ik weet", "idk": "ik weet niet",
-    "ook": "ook", "k": "ik", "kzou": "ik zou",
-    "jij": "jij", "je": "je", "ge": "je", "gij": "jij",
-    "hun": "hun", "zun": "zijn",
-    "wout": "woont", "woon't": "woont",
-    "nooit": "nooit", "noit": "nooit",
-    "pics": "pics", "fotos": "fotos", "fotoos": "fotos", "foto's": "fotos",
-    "vids": "vids", "vidjes": "vids",
-}
 
 
 @lru_cache(maxsize=200_000)
-def normalize(text: str) -> str:
-    """Lowercase, strip accents and apostrophes, shorten letters repeated 3+ times to 2."""
+def _base(text: str) -> str:
     t = text.lower()
     t = unicodedata.normalize("NFKD", t)
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = _APOS.sub("", t)
-    t = _REPEAT.sub(r"\1\1", t)
-    return SPELLING.get(t, t)
+    return _REPEAT.sub(r"\1\1", t)
 
 
-@Language.factory("indicators_normalizer")
-def make_normalizer(nlp: Language, name: str):
-    return ChatNormalizer()
+class Normalizer:
+    """Lowercase, strip accents and apostrophes, shorten letters repeated 3+ times to 2, then
+    map chat spellings to the word (``spelling:`` in ``patterns/spelling.yaml``: mn -> mijn;
+    ``m'n`` reads ``mn`` first, so one key serves both)."""
+
+    def __init__(self, spelling: dict[str, str] | None = None):
+        self.spelling = dict(spelling or {})
+        odd = [k for k in self.spelling if _base(k) != k]
+        if odd:
+            raise ValueError(f"spelling: write the chat spellings normalised (lowercase, no "
+                             f"accents or apostrophes): {sorted(odd)}")
+
+    def normalize(self, text: str) -> str:
+        t = _base(text)
+        return self.spelling.get(t, t)
+
+
+def normalize(text: str) -> str:
+    """The normalisation without a spelling map (see :class:`Normalizer`)."""
+    return _base(text)
+
+
+@Language.factory("indicators_normalizer", default_config={"spelling": {}})
+def make_normalizer(nlp: Language, name: str, spelling: dict):
+    return ChatNormalizer(spelling)
 
 
 class ChatNormalizer:
-    """Sets ``token.norm_`` to the normalised chat spelling."""
+    """Sets ``token.norm_`` to the normalised chat spelling (the map is part of the pipeline's
+    config, so the Doc cache's key changes with it)."""
+
+    def __init__(self, spelling: dict | None = None):
+        self.normalizer = Normalizer(spelling)
 
     def __call__(self, doc: Doc) -> Doc:
+        norm = self.normalizer.normalize
         for tok in doc:
-            tok.norm_ = normalize(tok.text)
+            tok.norm_ = norm(tok.text)
         return doc
 
 
-def build_nlp(model: str | None = None) -> Language:
+def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) -> Language:
     """The default pipeline, or an installed spaCy pipeline (``--model``) with our normaliser.
 
     A trained pipeline keeps its own components; we add the normaliser first and a
@@ -80,12 +84,13 @@ def build_nlp(model: str | None = None) -> Language:
                 f"spaCy pipeline {model!r} is not installed (pip install it, or omit --model "
                 "to use the blank Dutch pipeline)"
             ) from e
-        nlp.add_pipe("indicators_normalizer", first=True)
+        nlp.add_pipe("indicators_normalizer", first=True,
+                     config={"spelling": dict(spelling or {})})
         if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
             nlp.add_pipe("sentencizer")
         return nlp
     nlp = spacy.blank("nl")
-    nlp.add_pipe("indicators_normalizer")
+    nlp.add_pipe("indicators_normalizer", config={"spelling": dict(spelling or {})})
     try:
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         lemmatizer.initialize()
