@@ -340,3 +340,23 @@ def test_compact_vectorizer_round_trips_through_skops(tmp_path):
     back = sio.load(path, trusted=sio.get_untrusted_types(file=path))
     assert back.vocabulary_ == vec.vocabulary_  # saving left the fitted one intact as well
     assert (back.transform(texts) != vec.transform(texts)).nnz == 0
+
+
+def test_context_model_fills_only_what_the_rules_leave_open(engine, model_dir, convs):
+    held_out = convs[40:70]
+    rules = {s.id: s.context for s in engine.suggest_many(held_out)}
+    filled = 0
+    for s in attach_classifier(engine, model_dir).suggest_many(held_out):
+        for var, got in s.context.items():
+            rule = rules[s.id][var]
+            if rule["evidence"] or "source" not in got:  # the rules' value stands
+                assert got["value"] == rule["value"], (s.id, var)
+            else:
+                filled += 1
+                assert got["source"].startswith("model:") and got["evidence"] == []
+                assert 0.5 <= got["score"] <= 1.0
+                assert engine.codebook.context[var].accepts(got["value"]) or all(
+                    engine.codebook.context[var].accepts(v) for v in got["value"])
+        rec = s.to_record(include_turns=False)
+        assert set(rec["context"]) == set(engine.codebook.context)
+    assert filled > 0  # the dev-trained model does propose values the rules left open

@@ -98,6 +98,7 @@ class Suggestion:
             platforms=self.platforms,
             context={var: {"value": c["value"], "score": round(c["score"], 4),
                            "evidence": [e.to_dict() for e in c["evidence"]]}
+                     | ({"source": c["source"]} if c.get("source") else {})
                      for var, c in self.context.items()},
             scores={k: round(v, 4) for k, v in self.scores.items()},
             evidence=[e.to_dict() for e in self.evidence],

@@ -136,8 +136,26 @@ class CombinedEngine:
         X = frame(batch, sugs)
         probs = self.model.probabilities(X)
         stacked = self.model.stacked(X, probs)
-        for conv, sug, row, srow in zip(batch, sugs, probs, stacked, strict=True):
-            yield self.merge(conv, sug, row, srow)
+        ctx = self.model.context_probabilities(X)
+        for i, (conv, sug, row, srow) in enumerate(zip(batch, sugs, probs, stacked,
+                                                       strict=True)):
+            out = self.merge(conv, sug, row, srow)
+            out.context = self.merge_context(sug, {v: p[i] for v, p in ctx.items()})
+            yield out
+
+    def merge_context(self, sug: Suggestion, probs: dict[str, dict[str, float]]) -> dict:
+        """The rules' context values; where the rules have no evidence for a variable the
+        context model fills it (``source: model:<name>``, its probability as score)."""
+        context = dict(sug.context)
+        for var, p in probs.items():
+            got = context.get(var)
+            if got is None or got.get("evidence"):
+                continue
+            fill = self.model.context.fill(var, p, self.codebook.context[var].multi)
+            if fill is not None:
+                context[var] = {"value": fill[0], "score": fill[1], "evidence": [],
+                                "source": f"model:{self.name}"}
+        return context
 
     def merge(self, conv: Conversation, sug: Suggestion, row: np.ndarray,
               stacked_row: np.ndarray | None = None) -> ModelSuggestion:

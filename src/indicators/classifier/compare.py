@@ -89,10 +89,13 @@ def _fill(engine, model, card, convs, rule_sugs, idx, out, combine) -> None:
     X = frame(sub, sub_sugs)
     probs = model.probabilities(X)
     stacked = model.stacked(X, probs)
+    ctx = model.context_probabilities(X)
     for label, mode in (("classifier", "model-only"), ("combined", combine)):
         ce = CombinedEngine(engine, model, card, "model" if mode == "model-only" else mode)
-        for i, conv, sug, row, srow in zip(idx, sub, sub_sugs, probs, stacked, strict=True):
+        for k, (i, conv, sug, row, srow) in enumerate(zip(idx, sub, sub_sugs, probs, stacked,
+                                                          strict=True)):
             s = ce.merge(conv, sug, row, srow)
+            s.context = ce.merge_context(sug, {v: p[k] for v, p in ctx.items()})
             if mode == "model-only":  # the classifier alone: no rule codes at all
                 base = {c for c in s.model["scores"] if s.model["scores"][c] >=
                         model.thresholds[c]}

@@ -34,6 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 
+from .context_model import ContextClassifier
 from .features import build_features
 
 MIN_POSITIVES = 3
@@ -282,6 +283,16 @@ class TrainedModel:
     # the stacker's out-of-fold probabilities on the training data (for the model card;
     # not saved with the model)
     oof_stacked: np.ndarray | None = field(default=None, repr=False)
+    context: ContextClassifier | None = None  # context values the rules leave open
+
+    def features(self, X):
+        """The shared text features the code models and the context model read."""
+        return self.pipeline.named_steps["features"].transform(X)
+
+    def context_probabilities(self, X) -> dict[str, list[dict[str, float]]]:
+        if self.context is None or not self.context.kept_:
+            return {}
+        return self.context.predict_proba(self.features(X))
 
     def probabilities(self, X) -> np.ndarray:
         """P_text(code): the text model's probabilities, (n, codes)."""
@@ -297,12 +308,13 @@ class TrainedModel:
     def to_state(self) -> dict:
         return {"pipeline": self.pipeline, "codes": list(self.codes),
                 "thresholds": dict(self.thresholds), "fallback": list(self.fallback),
-                "meta": dict(self.meta), "stacker": self.stacker}
+                "meta": dict(self.meta), "stacker": self.stacker, "context": self.context}
 
     @classmethod
     def from_state(cls, state: dict) -> TrainedModel:
         return cls(state["pipeline"], list(state["codes"]), dict(state["thresholds"]),
-                   list(state["fallback"]), dict(state["meta"]), state.get("stacker"))
+                   list(state["fallback"]), dict(state["meta"]), state.get("stacker"),
+                   context=state.get("context"))
 
 
 def label_matrix(convs, codes: list[str]) -> np.ndarray:

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..context_rules import VariableRule
 from ..conversation import Conversation
 from ..transcripts import ReadReport, read_conversations
 from .combine import STACK_MARGIN
+from .context_model import ContextClassifier
 from .features import frame
 from .model import PRECISION_FLOOR, TrainedModel, fit_model, label_matrix, stacked_decision
 from .store import save_model
+
+_NO_RULE = VariableRule("-")
 
 
 def usable(conv: Conversation) -> str | None:
@@ -76,10 +80,29 @@ def fit_conversations(engine, convs: list[Conversation], recall_target: float = 
     Y = label_matrix(convs, codes)
     model, oof = fit_model(X, Y, codes, recall_target, precision_floor, k=cv, small=small,
                            seed=seed)
+    model.context = fit_context(engine, model, X, convs, sugs, cv, seed)
     model.meta.update(codebook_version=engine.codebook.version,
                       patterns_version=engine.ps.version, recall_target=recall_target,
                       precision_floor=precision_floor, cv=cv, small=small, seed=seed)
     return model, Y, oof, sugs
+
+
+def fit_context(engine, model: TrainedModel, X, convs: list[Conversation], sugs, cv: int,
+                seed: int) -> ContextClassifier | None:
+    """A text model for the choice variables whose gold every training record has (number
+    variables and duration classes stay with the rules)."""
+    cb = engine.codebook
+    variables = [v for v, var in cb.context.items() if not var.number
+                 and not engine.ps.variables.get(v, _NO_RULE).classes
+                 and all(v in ((c.gold or {}).get("context") or {}) for c in convs)]
+    if not variables:
+        return None
+    multi = [v for v in variables if cb.context[v].multi]
+    Y = {v: [c.gold["context"][v] or ([] if v in multi else "onbekend") for c in convs]
+         for v in variables}
+    rules = {v: [s.context[v]["value"] if s.context.get(v, {}).get("evidence") else None
+                 for s in sugs] for v in variables}
+    return ContextClassifier(variables, multi, cv=cv, seed=seed).fit(model.features(X), Y, rules)
 
 
 def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | None = None,
@@ -145,6 +168,13 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
                                                     ("rules", "classifier", "combined")}},
         "stacker": model.stacker.weights() if model.stacker is not None else None,
         "stacker_gated": sorted(gated),
+        "context_model": None if model.context is None else {
+            "variables": list(model.context.estimators_),
+            "kept": list(model.context.kept_),
+            "gain": dict(model.context.gain_),
+            "rule": "fills a variable the rules leave without evidence when P >= "
+                    f"{model.context.min_proba}; kept only where that was right more often "
+                    "than wrong out of fold (gain = right - wrong fills)"},
         "versions": versions(),
     }
     card["training_seconds"] = round(time.perf_counter() - t0, 2)
