@@ -108,19 +108,14 @@ def _fill(engine, model, card, convs, rule_sugs, idx, out, combine) -> None:
 
 def side_by_side(engine, convs: list[Conversation], model_dir: str | Path, cv: int = 5,
                  combine: str = DEFAULT_COMBINE) -> list[Evaluation]:
-    """Evaluations labelled "rules", "classifier" and "combined" (see module doc)."""
-    from ..commands.common import err
-
+    """Evaluations labelled "rules", "classifier" and "combined" (see module doc); the
+    latter two carry a ``note`` on how they were scored (cross-validated or held out)."""
     rule_sugs = list(engine.suggest_many(convs))
     preds, note = predict_all(engine, convs, rule_sugs, model_dir, cv, combine)
-    if note:
-        err.print(f"[bold]classifier and combined: {note}[/]")
-    else:
-        err.print("classifier and combined: none of the evaluated conversations were in the "
-                  "model's training data; scored with the saved model")
     results = [_score(engine, convs, rule_sugs, "rules")]
     for label in ("classifier", "combined"):
         ev = _score(engine, convs, preds[label], label)
-        ev.note = note or "held-out: no overlap with the training data"
+        ev.note = note or ("held-out: none of the evaluated conversations were in the model's "
+                           "training data; scored with the saved model")
         results.append(ev)
     return results

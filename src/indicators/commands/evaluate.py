@@ -139,6 +139,7 @@ def register(app: typer.Typer) -> None:
                 results += side_by_side(engine, convs, classifier, cv=cv)
             except ModelError as e:
                 fail(str(e))
+            err.print(f"[bold]classifier and combined: {results[-1].note}[/]")
         from rich.console import Console
 
         out = Console(highlight=False, width=max(130, Console().width))
