@@ -1,0 +1,232 @@
+"""CSV reader: one message per row, rows grouped by conversation id."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indicators.conversation import Conversation, Turn
+
+from .reader import _Bad, _parse_year, _Reader, _show_label, normalize_speaker
+from .records import _BOM, _LABEL_SHOWN, _SURROGATE, CsvOptions, InputError
+
+
+def _first_line(text: str) -> str:
+    for line in re.split(r"\r\n|\r|\n", text):
+        if line.strip():
+            return line
+    return ""
+
+
+def _sniff_delimiter(text: str, opts: CsvOptions) -> str:
+    """The delimiter whose split of the header row holds the required columns; else the one
+    giving the most fields (ties: comma)."""
+    header = _first_line(text)
+    wanted = {c.strip().casefold() for c in (opts.id_col, opts.speaker_col, opts.text_col)}
+    best, best_n = ",", 0
+    for d in (",", ";", "\t"):
+        try:
+            fields = next(csv.reader([header], delimiter=d), [])
+        except csv.Error:
+            continue
+        if wanted <= {f.strip().casefold() for f in fields}:
+            return d
+        if len(fields) > best_n:
+            best, best_n = d, len(fields)
+    return best
+
+
+@dataclass
+class _CsvColumns:
+    id: int
+    speaker: int
+    text: int
+    timestamp: int | None
+    year: int | None
+    channel: int | None
+    n: int
+
+
+_COLUMN_WORDS = {
+    "id", "conversation", "conversation_id", "conv_id", "gesprek", "gesprek_id", "gespreksid",
+    "chat", "chat_id", "speaker", "spreker", "role", "rol", "afzender", "sender", "author",
+    "text", "tekst", "message", "bericht", "body", "content", "timestamp", "time", "tijd",
+    "datum", "date", "datetime", "year", "jaar", "channel", "kanaal", "turn", "beurt", "index",
+    "nr", "volgnummer", "seq",
+}
+
+
+def _looks_like_column(cell: str, opts: CsvOptions) -> bool:
+    name = cell.strip().casefold()
+    own = {c.strip().casefold() for c in (opts.id_col, opts.speaker_col, opts.text_col,
+                                           opts.timestamp_col, opts.year_col, opts.channel_col)
+           if c}
+    return bool(_LABEL_SHOWN.fullmatch(cell.strip())) and (
+        name in _COLUMN_WORDS or name in own or name.replace(" ", "_") in _COLUMN_WORDS)
+
+
+def _csv_columns(header: list[str], opts: CsvOptions, source: str, line: int) -> _CsvColumns:
+    names = [h.strip().casefold() for h in header]
+    missing: list[str] = []
+
+    def find(col: str | None, required: bool) -> int | None:
+        if col is None:
+            return None
+        hits = [i for i, n in enumerate(names) if n == col.strip().casefold()]
+        if len(hits) > 1:
+            raise InputError(
+                f"{source}:{line}: column {col!r} appears {len(hits)} times in the header",
+                source=source,
+                line=line,
+                reason="bad_header",
+            )
+        if not hits:
+            if required:
+                missing.append(col)
+            return None
+        return hits[0]
+
+    idx = {
+        "id": find(opts.id_col, True),
+        "speaker": find(opts.speaker_col, True),
+        "text": find(opts.text_col, True),
+        "timestamp": find(opts.timestamp_col, False),
+        "year": find(opts.year_col, False),
+        "channel": find(opts.channel_col, False),
+    }
+    if missing:
+        # show only cells that look like column names: a file without a header row would
+        # otherwise echo its first message here
+        shown = [h.strip() for h in header if _looks_like_column(h, opts)]
+        hidden = len(header) - len(shown)
+        found = ", ".join(repr(h) for h in shown) or "none shown"
+        if hidden:
+            found += f" and {hidden} not shown"
+        raise InputError(
+            f"{source}:{line}: missing required column"
+            f"{'s' * (len(missing) > 1)} {', '.join(repr(c) for c in missing)} "
+            f"(header has {len(header)} columns: {found}); "
+            "set the column names in the CSV options",
+            source=source,
+            line=line,
+            reason="missing_column",
+        )
+    return _CsvColumns(n=len(header), **idx)  # type: ignore[arg-type]
+
+
+@dataclass
+class _CsvGroup:
+    first_line: int
+    rows: int = 0
+    turns: list[Turn] = field(default_factory=list)
+    year: int | None = None
+    channel: str | None = None
+
+
+def _csv_row(row: list[str], cols: _CsvColumns, group: _CsvGroup, header: list[str]) -> None:
+    """Add one row's message to its conversation. Raises _Bad for a bad row."""
+    if len(row) != cols.n:
+        raise _Bad("bad_row", f"row has {len(row)} fields, the header has {cols.n}")
+    for i, value in enumerate(row):
+        if _SURROGATE.search(value):
+            raise _Bad("encoding", f"column {_show_label(header[i])} has undecodable bytes")
+    speaker_raw, text = row[cols.speaker], row[cols.text]
+    if not speaker_raw.strip():
+        raise _Bad("bad_row", "empty speaker")
+    speaker = normalize_speaker(speaker_raw)
+    if speaker is None:
+        raise _Bad(
+            "unknown_speaker",
+            f"unknown speaker {_show_label(speaker_raw)} (expected bezoeker or hulpverlener)",
+        )
+    if not text.strip():
+        raise _Bad("bad_row", "empty text")
+    year = None if cols.year is None else _parse_year(row[cols.year], int_like_text=True)
+    ts = None if cols.timestamp is None else row[cols.timestamp].strip() or None
+    channel = None if cols.channel is None else row[cols.channel].strip() or None
+    group.turns.append(Turn(speaker=speaker, text=text, timestamp=ts))
+    if group.year is None:
+        group.year = year
+    if group.channel is None:
+        group.channel = channel
+
+
+def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
+    source = str(path)
+    opts = r.csv
+    data = r.read_bytes(path)
+    if r.utf8 and data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    # undecodable bytes become lone surrogates; rows holding them are skipped, not guessed
+    text = data.decode(r.encoding, errors="surrogateescape")
+    delimiter = opts.delimiter or _sniff_delimiter(text, opts)
+    if len(delimiter) != 1:
+        raise InputError(
+            f"CSV delimiter must be one character, got {delimiter!r}", reason="bad_option"
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    cols: _CsvColumns | None = None
+    groups: dict[str, _CsvGroup] = {}
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            if cols is None:
+                raise InputError(
+                    f"{source}:{start}: cannot parse the CSV header ({e})",
+                    source=source,
+                    line=start,
+                    reason="bad_header",
+                ) from None
+            r.skip(source, start, None, "bad_row", f"CSV parse error: {e}")
+            continue
+        if not any(f.strip() for f in row):
+            continue
+        if cols is None:
+            if any(_SURROGATE.search(h) for h in row):
+                raise InputError(
+                    f"{source}:{start}: the CSV header is not valid {r.encoding}",
+                    source=source,
+                    line=start,
+                    reason="encoding",
+                )
+            header, cols = row, _csv_columns(row, opts, source, start)
+            continue
+        assert header is not None
+        conv_id = row[cols.id].strip() if cols.id < len(row) else ""
+        if not conv_id or _SURROGATE.search(conv_id):
+            if conv_id:
+                r.skip(source, start, None, "encoding", "conversation id has undecodable bytes")
+            else:
+                r.skip(source, start, None, "bad_row", "row has no conversation id")
+            continue
+        group = groups.get(conv_id)
+        if group is None:
+            group = groups[conv_id] = _CsvGroup(first_line=start)
+        group.rows += 1
+        try:
+            _csv_row(row, cols, group, header)
+        except _Bad as e:
+            r.skip(source, start, conv_id, e.reason, e.detail, level="row")
+    for conv_id, group in groups.items():
+        conv = Conversation(
+            id=conv_id,
+            turns=group.turns,
+            year=group.year,
+            channel=group.channel,
+            source=source,
+            line=group.first_line,
+        )
+        n = group.rows
+        if r.accept(conv, f"all {n} row{'s' * (n != 1)} of this conversation were skipped"):
+            yield conv
+
+
