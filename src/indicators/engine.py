@@ -88,6 +88,7 @@ class Suggestion:
             rec["year"] = conv.year
         if conv.channel is not None:
             rec["channel"] = conv.channel
+        rec["meta"] = conv.registration()
         if include_turns:
             rec["turns"] = [{"speaker": t.speaker, "text": t.text} for t in conv.turns]
         rec.update(

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from indicators.conversation import Conversation, Turn
 
 from .reader import _Bad, _parse_year, _Reader, _show_label, normalize_speaker
 from .records import _BOM, _LABEL_SHOWN, _SURROGATE, CsvOptions, InputError
+from .registration import REGISTRATION_KEYS, parse_value
+
+_PHYSICAL = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_FIELD_LIMIT = 1 << 30
+_UNCLOSED = ("a quote is not closed: the row runs into the next rows (read again from the "
+             "next line)")
 
 
 def _first_line(text: str) -> str:
@@ -28,7 +34,7 @@ def _sniff_delimiter(text: str, opts: CsvOptions) -> str:
     header = _first_line(text)
     wanted = {c.strip().casefold() for c in (opts.id_col, opts.speaker_col, opts.text_col)}
     best, best_n = ",", 0
-    for d in (",", ";", "\t"):
+    for d in (",", ";", "\t", "|"):
         try:
             fields = next(csv.reader([header], delimiter=d), [])
         except csv.Error:
@@ -49,6 +55,7 @@ class _CsvColumns:
     year: int | None
     channel: int | None
     n: int
+    registration: dict[str, int]  # registration key -> column
 
 
 _COLUMN_WORDS = {
@@ -115,7 +122,9 @@ def _csv_columns(header: list[str], opts: CsvOptions, source: str, line: int) ->
             line=line,
             reason="missing_column",
         )
-    return _CsvColumns(n=len(header), **idx)  # type: ignore[arg-type]
+    registration = {key: names.index(key) for key in REGISTRATION_KEYS if key in names}
+    return _CsvColumns(n=len(header), registration=registration,
+                       **idx)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -125,9 +134,12 @@ class _CsvGroup:
     turns: list[Turn] = field(default_factory=list)
     year: int | None = None
     channel: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # registration values
+    problems: list[tuple[int, str]] = field(default_factory=list)  # bad registration values
 
 
-def _csv_row(row: list[str], cols: _CsvColumns, group: _CsvGroup, header: list[str]) -> None:
+def _csv_row(row: list[str], cols: _CsvColumns, group: _CsvGroup, header: list[str],
+             line: int) -> None:
     """Add one row's message to its conversation. Raises _Bad for a bad row."""
     if len(row) != cols.n:
         raise _Bad("bad_row", f"row has {len(row)} fields, the header has {cols.n}")
@@ -153,6 +165,55 @@ def _csv_row(row: list[str], cols: _CsvColumns, group: _CsvGroup, header: list[s
         group.year = year
     if group.channel is None:
         group.channel = channel
+    for key, i in cols.registration.items():
+        if key in group.meta:
+            continue
+        try:
+            value = parse_value(key, row[i], from_text=True)
+        except ValueError as e:
+            group.problems.append((line, str(e)))
+            continue
+        if value is not None:
+            group.meta[key] = value
+
+
+class _Lines:
+    """Physical lines (with their ends) fed to csv.reader one at a time, so a row's line span
+    is known and reading can restart at any line."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = _PHYSICAL.findall(text)
+        if self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        self.pos = 0  # index of the next line to hand out
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+
+def _alone(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _swallowed_rows(lines: _Lines, first: int, delimiter: str, cols: _CsvColumns) -> bool:
+    """Whether the lines after the first of a multi-line row are themselves complete rows
+    (id and a known speaker in the right columns): the mark of a quote that was never
+    closed, which would otherwise swallow the rest of the file into one field."""
+    for line in lines.lines[first + 1 : lines.pos]:
+        cells = _alone(line, delimiter)
+        if (len(cells) == cols.n and cells[cols.id].strip()
+                and normalize_speaker(cells[cols.speaker]) is not None):
+            return True
+    return False
 
 
 def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
@@ -164,16 +225,22 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
     # undecodable bytes become lone surrogates; rows holding them are skipped, not guessed
     text = data.decode(r.encoding, errors="surrogateescape")
     delimiter = opts.delimiter or _sniff_delimiter(text, opts)
-    if len(delimiter) != 1:
+    if len(delimiter) != 1 or delimiter in "\r\n\"":
         raise InputError(
-            f"CSV delimiter must be one character, got {delimiter!r}", reason="bad_option"
+            f"CSV delimiter must be one character (not a quote or line end), got {delimiter!r}",
+            reason="bad_option",
         )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if csv.field_size_limit() < _FIELD_LIMIT:  # one message may be long; memory is bounded
+        csv.field_size_limit(_FIELD_LIMIT)  # by the file size anyway
+    lines = _Lines(text)
+    del text, data
+    reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
     cols: _CsvColumns | None = None
     groups: dict[str, _CsvGroup] = {}
     while True:
-        start = reader.line_num + 1
+        first = lines.pos
+        start = first + 1
         try:
             row = next(reader)
         except StopIteration:
@@ -187,6 +254,8 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
                     reason="bad_header",
                 ) from None
             r.skip(source, start, None, "bad_row", f"CSV parse error: {e}")
+            lines.pos = first + 1
+            reader = csv.reader(lines, delimiter=delimiter)
             continue
         if not any(f.strip() for f in row):
             continue
@@ -201,9 +270,16 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
             header, cols = row, _csv_columns(row, opts, source, start)
             continue
         assert header is not None
+        broken = lines.pos - first > 1 and _swallowed_rows(lines, first, delimiter, cols)
+        if broken:  # read again from the next line; this row alone is lost, and reported
+            row = _alone(lines.lines[first], delimiter)
+            lines.pos = first + 1
+            reader = csv.reader(lines, delimiter=delimiter)
         conv_id = row[cols.id].strip() if cols.id < len(row) else ""
         if not conv_id or _SURROGATE.search(conv_id):
-            if conv_id:
+            if broken:
+                r.skip(source, start, None, "bad_row", _UNCLOSED)
+            elif conv_id:
                 r.skip(source, start, None, "encoding", "conversation id has undecodable bytes")
             else:
                 r.skip(source, start, None, "bad_row", "row has no conversation id")
@@ -213,7 +289,9 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
             group = groups[conv_id] = _CsvGroup(first_line=start)
         group.rows += 1
         try:
-            _csv_row(row, cols, group, header)
+            if broken:
+                raise _Bad("bad_row", _UNCLOSED)
+            _csv_row(row, cols, group, header, start)
         except _Bad as e:
             r.skip(source, start, conv_id, e.reason, e.detail, level="row")
     for conv_id, group in groups.items():
@@ -224,9 +302,10 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
             channel=group.channel,
             source=source,
             line=group.first_line,
+            meta=group.meta,
         )
         n = group.rows
         if r.accept(conv, f"all {n} row{'s' * (n != 1)} of this conversation were skipped"):
+            for line, detail in group.problems:
+                r.bad_value(source, line, conv_id, detail)
             yield conv
-
-

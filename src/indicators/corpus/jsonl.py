@@ -11,10 +11,15 @@ from indicators.conversation import Conversation, Turn
 
 from .reader import _Bad, _parse_year, _Reader, _show_label, normalize_speaker
 from .records import _BOM, _SURROGATE, InputError
+from .registration import parse_registration
 
 
-def _json_conversation(obj: Any, source: str, lineno: int, with_gold: bool) -> Conversation:
-    """Build a Conversation from one parsed JSON value. Raises _Bad."""
+def _json_conversation(obj: Any, source: str, lineno: int, with_gold: bool,
+                       problems: list[str] | None = None) -> Conversation:
+    """Build a Conversation from one parsed JSON value. Raises _Bad.
+
+    Registration values that are not valid are left out and described in ``problems``.
+    """
     if not isinstance(obj, dict):
         raise _Bad("not_object", f"line is JSON {type(obj).__name__}, not an object")
     if obj.get("id") is None:
@@ -79,7 +84,16 @@ def _json_conversation(obj: Any, source: str, lineno: int, with_gold: bool) -> C
         for key, value in (("gold", gold), ("review", review)):
             if value is not None and not isinstance(value, dict):
                 raise raise_id("bad_field", f"'{key}' is {type(value).__name__}, not an object")
+    meta: dict[str, Any] = {}
+    raw_meta = obj.get("meta")
+    if isinstance(raw_meta, dict):
+        meta, bad = parse_registration(raw_meta, from_text=False)
+    else:
+        bad = [] if raw_meta is None else [f"'meta' is {type(raw_meta).__name__}, not an object"]
+    if problems is not None:
+        problems.extend(bad)
     return Conversation(
+        meta=meta,
         id=rid,
         turns=turns,
         year=year,
@@ -133,16 +147,21 @@ def _read_jsonl(path: Path, r: _Reader) -> Iterator[Conversation]:
                     f"{base + e.start}",
                 )
                 continue
+            if not text.strip():  # blank in any Unicode whitespace, e.g. a lone U+2028
+                continue
             try:
                 try:
                     obj = json.loads(text)
                 except (ValueError, RecursionError) as e:
                     raise _Bad("malformed_json", _json_error_detail(e)) from None
-                conv = _json_conversation(obj, source, lineno, r.with_gold)
+                problems: list[str] = []
+                conv = _json_conversation(obj, source, lineno, r.with_gold, problems)
             except _Bad as e:
                 r.skip(source, lineno, e.conv_id, e.reason, e.detail)
                 continue
             if r.accept(conv):
+                for detail in problems:
+                    r.bad_value(source, lineno, conv.id, detail)
                 yield conv
 
 

@@ -4,6 +4,7 @@ state of one ``read_conversations`` call (skips, duplicate ids, strict mode)."""
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from indicators.conversation import Conversation
 from .records import (
     _INT_LIKE,
     _LABEL_SHOWN,
+    _SPEAKER_SUFFIX,
     SPEAKER_ALIASES,
     YEAR_MAX,
     YEAR_MIN,
@@ -35,10 +37,13 @@ class _Bad(Exception):
         self.line = line
         self.conv_id = conv_id
 
+_LINE_ENDS = re.compile(rb"\r\n|\r|\n")
+
 
 def normalize_speaker(value: str) -> str | None:
     """``bezoeker`` / ``hulpverlener`` for a known label or alias (any case), else None."""
-    return SPEAKER_ALIASES.get(value.strip().casefold())
+    label = _SPEAKER_SUFFIX.sub("", value).strip().casefold()
+    return SPEAKER_ALIASES.get(label)
 
 
 def _show_label(value: Any) -> str:
@@ -123,6 +128,12 @@ class _Reader:
         if self.strict:
             raise InputError(str(s), source=source, line=line, reason=reason, skip=s)
 
+    def bad_value(self, source: str, line: int | None, conv_id: str | None,
+                  detail: str) -> None:
+        """A registration value left out; the conversation is still read (strict too)."""
+        self.report.bad_values.append(Skip(source=source, line=line, id=conv_id,
+                                           reason="bad_meta", detail=detail, level="value"))
+
     def accept(self, conv: Conversation, empty_detail: str | None = None) -> bool:
         """Check a parsed conversation against the run: empty, duplicate id. Counts it."""
         source = conv.source or "?"
@@ -161,7 +172,7 @@ class _Reader:
 
     def decode_error(self, data: bytes, err: UnicodeDecodeError, base: int = 0) -> tuple[int, str]:
         """Line number and a message for an undecodable byte (offset relative to ``data``)."""
-        line = data.count(b"\n", 0, err.start) + 1
+        line = len(_LINE_ENDS.findall(data, 0, err.start)) + 1
         return line, (
             f"not valid {self.encoding}: undecodable byte at byte offset {base + err.start}"
         )

@@ -38,6 +38,9 @@ REASONS = {
     "encoding": "bytes that cannot be decoded with the chosen encoding",
     "empty_conversation": "a conversation without any message text",
     "duplicate_id": "a conversation id that was already read in this run",
+    # a value left out (the conversation is read): ReadReport.bad_values
+    "bad_meta": "a registration value (bezoeker_id, startdatum, leeftijd, geslacht, "
+    "in_onderzoek) that is not valid",
     # fatal (InputError only)
     "not_found": "the input path does not exist",
     "unreadable": "the input file cannot be opened",
@@ -52,7 +55,11 @@ REASONS = {
 _BOM = b"\xef\xbb\xbf"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LABEL_SHOWN = re.compile(r"[^\W_][\w.\-]{0,29}")
-_SPEAKER_LINE = re.compile(r"\s*([^\W\d_][\w\-]{0,29})\s*:(.*)", re.DOTALL)
+# a label, optionally a name or number in brackets ("Hulpverlener (Anna):", "Bezoeker [2]:")
+_BRACKETED = r"\s*(?:\([^()\[\]\n]{0,40}\)|\[[^()\[\]\n]{0,40}\])"
+_SPEAKER_LINE = re.compile(r"\s*([^\W\d_][\w\-]{0,29})(?:" + _BRACKETED + r")?\s*:(.*)",
+                           re.DOTALL)
+_SPEAKER_SUFFIX = re.compile(_BRACKETED + r"\s*$")
 _HEADER_LINE = re.compile(r"#\s*([A-Za-z_][\w\-]*)\s*:(.*)", re.DOTALL)
 _INT_LIKE = re.compile(r"\s*\+?(\d{1,6})(?:\.0*)?\s*")
 
@@ -90,6 +97,8 @@ class ReadReport:
     skipped_rows: list[Skip] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # files opened
     ignored_files: list[str] = field(default_factory=list)  # directory entries not read
+    bad_values: list[Skip] = field(default_factory=list)  # registration values left out
+    long_messages: int = 0  # messages cut for analysis (see indicators.batch)
 
     def add(self, skip: Skip) -> None:
         self.skipped.append(skip)
@@ -118,6 +127,9 @@ class ReadReport:
                 reasons = ", ".join(f"{r}: {n}" for r, n in sorted(counts.items()))
                 parts.append(f"{len(skips)} {label}{'s' * (len(skips) != 1)} ({reasons})")
         text += "; skipped " + " and ".join(parts) if parts else "; nothing skipped"
+        if self.bad_values:
+            n = len(self.bad_values)
+            text += f"; {n} bad registration value{'s' * (n != 1)} left out"
         if self.ignored_files:
             n = len(self.ignored_files)
             text += f"; {n} other file{'s' * (n != 1)} in input directories ignored"
@@ -125,10 +137,11 @@ class ReadReport:
 
     def describe_skips(self, limit: int | None = 20) -> list[str]:
         """One line per skip (``file:line: detail [reason]``), at most ``limit`` lines."""
-        shown = self.skipped if limit is None else self.skipped[:limit]
+        every = self.skipped + self.bad_values
+        shown = every if limit is None else every[:limit]
         lines = [str(s) for s in shown]
-        if limit is not None and len(self.skipped) > limit:
-            lines.append(f"... and {len(self.skipped) - limit} more")
+        if limit is not None and len(every) > limit:
+            lines.append(f"... and {len(every) - limit} more")
         return lines
 
 

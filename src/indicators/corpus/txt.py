@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,16 +11,25 @@ from indicators.conversation import Conversation, Turn
 
 from .reader import _Bad, _parse_year, _Reader, _show_label, normalize_speaker
 from .records import _BOM, _HEADER_LINE, _SPEAKER_LINE, _SURROGATE
+from .registration import REGISTRATION_KEYS, parse_value
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def _txt_conversation(text: str, conv_id: str, source: str) -> Conversation:
-    """Parse one text file. Raises _Bad (with line)."""
+def _txt_conversation(text: str, conv_id: str, source: str,
+                      problems: list[tuple[int, str]] | None = None) -> Conversation:
+    """Parse one text file. Raises _Bad (with line). Lines end in LF, CRLF or a lone CR.
+
+    Registration values that are not valid are left out and listed in ``problems`` as
+    (line, message).
+    """
     turns: list[Turn] = []
     first_line: int | None = None
     year: int | None = None
     channel: str | None = None
     headers: dict[str, str] = {}
-    for lineno, raw in enumerate(text.split("\n"), 1):
+    meta: dict[str, Any] = {}
+    for lineno, raw in enumerate(_LINE_END.split(text), 1):
         line = raw.strip()
         if not line:
             continue
@@ -34,6 +44,15 @@ def _txt_conversation(text: str, conv_id: str, source: str) -> Conversation:
                         raise _Bad(e.reason, f"header {e.detail}", lineno) from None
                 elif key == "channel":
                     channel = value or None
+                elif key in REGISTRATION_KEYS:
+                    try:
+                        v = parse_value(key, value, from_text=True)
+                    except ValueError as e:
+                        if problems is not None:
+                            problems.append((lineno, f"header {e}"))
+                    else:
+                        if v is not None:
+                            meta[key] = v
                 else:
                     headers[key] = value
             continue  # a header or a comment line
@@ -61,7 +80,8 @@ def _txt_conversation(text: str, conv_id: str, source: str) -> Conversation:
             )
         last = turns[-1]
         last.text = f"{last.text}\n{line}" if last.text else line
-    meta: dict[str, Any] = {"headers": headers} if headers else {}
+    if headers:
+        meta["headers"] = headers
     return Conversation(
         id=conv_id,
         turns=turns,
@@ -91,11 +111,14 @@ def _read_txt(path: Path, r: _Reader) -> Iterator[Conversation]:
     try:
         if not conv_id.strip() or _SURROGATE.search(conv_id):
             raise _Bad("bad_field", "the file name is not a usable conversation id", None)
-        conv = _txt_conversation(text, conv_id, source)
+        problems: list[tuple[int, str]] = []
+        conv = _txt_conversation(text, conv_id, source, problems)
     except _Bad as e:
         r.skip(source, e.line, conv_id, e.reason, e.detail)
         return
     if r.accept(conv):
+        for line, detail in problems:
+            r.bad_value(source, line, conv.id, detail)
         yield conv
 
 
