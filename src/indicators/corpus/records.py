@@ -38,6 +38,7 @@ REASONS = {
     "encoding": "bytes that cannot be decoded with the chosen encoding",
     "empty_conversation": "a conversation without any message text",
     "duplicate_id": "a conversation id that was already read in this run",
+    "analysis_error": "the engine failed on this conversation (suggest; the run goes on)",
     # a value left out (the conversation is read): ReadReport.bad_values
     "bad_meta": "a registration value (bezoeker_id, startdatum, leeftijd, geslacht, "
     "in_onderzoek) that is not valid",
