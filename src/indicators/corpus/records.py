@@ -38,6 +38,8 @@ REASONS = {
     "encoding": "bytes that cannot be decoded with the chosen encoding",
     "empty_conversation": "a conversation without any message text",
     "duplicate_id": "a conversation id that was already read in this run",
+    "bad_gold": "a gold block that cannot be scored: wrong types, unknown ids or ids in "
+    "the wrong case (evaluate)",
     "analysis_error": "the engine failed on this conversation (suggest; the run goes on)",
     # a value left out (the conversation is read): ReadReport.bad_values
     "bad_meta": "a registration value (bezoeker_id, startdatum, leeftijd, geslacht, "
