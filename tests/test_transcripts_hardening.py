@@ -43,12 +43,15 @@ def test_csv_unclosed_quote_resynchronises(tmp_path):
     assert all(len(c.turns) == 2 for c in convs if c.id != "c10")
 
 
-def test_csv_unclosed_quote_in_last_row_keeps_earlier_rows(tmp_path):
+def test_csv_unclosed_quote_in_last_row_is_reported(tmp_path):
     p = tmp_path / "q.csv"
     p.write_text('conversation_id,speaker,text\nA,bezoeker,hoi\nB,bezoeker,"kapot\n',
                  encoding="utf-8")
     convs, report = read(p)
-    assert [c.id for c in convs] == ["A", "B"] and not report.skipped
+    assert [c.id for c in convs] == ["A"]
+    assert [(s.line, s.reason) for s in report.skipped_conversations] == [
+        (3, "empty_conversation")]
+    assert [(s.line, s.reason) for s in report.skipped_rows] == [(3, "bad_row")]
 
 
 def test_csv_multiline_message_is_not_a_broken_quote(tmp_path):

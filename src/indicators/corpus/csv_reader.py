@@ -270,7 +270,9 @@ def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
             header, cols = row, _csv_columns(row, opts, source, start)
             continue
         assert header is not None
-        broken = lines.pos - first > 1 and _swallowed_rows(lines, first, delimiter, cols)
+        broken = (lines.pos - first > 1 and _swallowed_rows(lines, first, delimiter, cols)) or (
+            lines.pos == len(lines.lines)  # the file ends inside a quoted field
+            and sum(x.count('"') for x in lines.lines[first:lines.pos]) % 2 == 1)
         if broken:  # read again from the next line; this row alone is lost, and reported
             row = _alone(lines.lines[first], delimiter)
             lines.pos = first + 1
