@@ -34,8 +34,10 @@ CSV
     One message per row with a header row. Column names come from :class:`CsvOptions`
     (matched case-insensitively, surrounding spaces ignored). ``conversation_id``,
     ``speaker`` and ``text`` are required; ``timestamp``, ``year`` and ``channel`` are
-    used when present. The delimiter (``,`` ``;`` or tab) is sniffed from the header row
-    unless given. Helpline exports are often sorted by time across conversations, so the
+    used when present. The delimiter (``,`` ``;`` tab or ``|``) is sniffed from the header
+    row unless given. A quote that is never closed would swallow the rest of the file into
+    one field: when the lines inside such a field are themselves complete rows, or the file
+    ends inside it, the row is skipped (``bad_row``) and reading resumes at its next line. Helpline exports are often sorted by time across conversations, so the
     rows of one conversation need not be adjacent: a CSV file is read whole and its rows
     are grouped by conversation id, in order of first appearance, keeping the row order
     within a conversation. The year and channel of a conversation are taken from its first
@@ -52,10 +54,14 @@ Plain text
         # year: 2024
         # channel: chatmetfier
 
-    Other ``# key: value`` header lines are kept in ``Conversation.meta["headers"]``; other
+    Registration header lines (``# bezoeker_id: ...``, ``# startdatum: 2025-03-01``, ...)
+    fill the registration data. Other ``# key: value`` header lines are kept in
+    ``Conversation.meta["headers"]``; other
     lines starting with ``#`` before the first message are comments. Each message starts
     on a new line with a speaker label and a colon, in any case, with optional spaces
-    around the label and the colon (``  BEZOEKER :  hoi``). Known labels
+    around the label and the colon (``  BEZOEKER :  hoi``) and an optional name or number in
+    brackets (``Hulpverlener (Anna):``, ``Bezoeker [2]:``; also in CSV and JSONL speaker
+    values). Lines end in LF, CRLF or a lone CR. Known labels
     (:data:`SPEAKER_ALIASES`):
 
     - visitor: ``bezoeker``, ``visitor``, ``b``
@@ -77,6 +83,13 @@ Every format
     already yielded is skipped (``duplicate_id``) wherever it appears again.
     Strings with unpaired surrogates (``"\\ud800"`` escapes in JSON) are rejected as
     ``encoding``.
+
+Registration data
+    ``bezoeker_id``, ``startdatum``, ``leeftijd``, ``geslacht``, ``in_onderzoek`` from a JSONL
+    ``meta`` object, CSV columns of those names or txt header lines, validated
+    (:mod:`indicators.corpus.registration`) and kept in ``Conversation.meta``. A bad value is
+    left out and reported in ``ReadReport.bad_values`` (reason ``bad_meta``, file and line);
+    the conversation is still read.
 
 Counting invariant: conversations yielded + ``len(report.skipped_conversations)`` equals
 the number of conversation records in the input: non-blank lines of JSONL files, ``.txt``
