@@ -204,16 +204,37 @@ def _alone(line: str, delimiter: str) -> list[str]:
         return []
 
 
-def _swallowed_rows(lines: _Lines, first: int, delimiter: str, cols: _CsvColumns) -> bool:
-    """Whether the lines after the first of a multi-line row are themselves complete rows
-    (id and a known speaker in the right columns): the mark of a quote that was never
-    closed, which would otherwise swallow the rest of the file into one field."""
-    for line in lines.lines[first + 1 : lines.pos]:
-        cells = _alone(line, delimiter)
-        if (len(cells) == cols.n and cells[cols.id].strip()
-                and normalize_speaker(cells[cols.speaker]) is not None):
+def _closes_properly(line: str, delimiter: str) -> bool:
+    """Whether the quote that ends a multi-line field on ``line`` is a real closing quote:
+    followed by the delimiter or the line end (``""`` inside a field is an escaped quote)."""
+    k = 0
+    while True:
+        k = line.find('"', k)
+        if k < 0:
             return True
-    return False
+        if line.startswith('""', k):
+            k += 2
+            continue
+        rest = line[k + 1:]
+        return rest == "" or rest[0] in (delimiter, "\r", "\n")
+
+
+def _is_row(line: str, delimiter: str, cols: _CsvColumns) -> bool:
+    cells = _alone(line, delimiter)
+    return (len(cells) == cols.n and bool(cells[cols.id].strip())
+            and normalize_speaker(cells[cols.speaker]) is not None)
+
+
+def _swallowed_rows(lines: _Lines, first: int, delimiter: str, cols: _CsvColumns) -> bool:
+    """Whether a multi-line row is really a quote that was never closed, which swallows the
+    rows after it into one field: a line inside the field is itself a complete row (id and
+    a known speaker in the right columns), or the field ends at a quote that is not a
+    closing one (another row's opening quote) on a line that is itself a row."""
+    inside = lines.lines[first + 1 : lines.pos - 1]
+    if any(_is_row(line, delimiter, cols) for line in inside):
+        return True
+    last = lines.lines[lines.pos - 1]
+    return not _closes_properly(last, delimiter) and _is_row(last, delimiter, cols)
 
 
 def _read_csv(path: Path, r: _Reader) -> Iterator[Conversation]:
