@@ -101,7 +101,6 @@ class ReadReport:
     files: list[str] = field(default_factory=list)  # files opened
     ignored_files: list[str] = field(default_factory=list)  # directory entries not read
     bad_values: list[Skip] = field(default_factory=list)  # registration values left out
-    long_messages: int = 0  # messages cut for analysis (see indicators.batch)
 
     def add(self, skip: Skip) -> None:
         self.skipped.append(skip)
