@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from indicators.conversation import Conversation, Turn
+
+# Property tests run with a fixed seed (derandomized) by default, so `make test` and CI give
+# the same result every run; HYPOTHESIS_PROFILE=explore searches with fresh random examples.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -84,3 +84,41 @@ def test_fact_patterns_count_as_fired(engine, make_conv):
     fired = {pid for pid, h in ev.patterns.items() if h["hits"]}
     assert any(pid.startswith("fact.family.parent") for pid in fired)
     assert not (fired & set(ev.never_fired))
+
+
+def test_gold_problems_types_ids_and_case():
+    from indicators.evaluation import gold_problems
+
+    cb = load_codebook()
+    code = cb.annotatable_codes[0]
+    plat = next(iter(cb.platforms))
+    assert gold_problems({"codes": [code], "ontmoeting_platforms": [plat]}, cb) == []
+    assert gold_problems({"codes": []}, cb) == []
+    assert "not a list" in gold_problems({"codes": code}, cb)[0]
+    (msg,) = gold_problems({"codes": [code.upper()]}, cb)
+    assert "wrong case" in msg and repr(code) in msg
+    assert "unknown code id" in gold_problems({"codes": ["bestaat_niet"]}, cb)[0]
+    assert "derived" in gold_problems({"codes": ["geweld"]}, cb)[0]
+    assert "platform" in gold_problems({"codes": [], "ontmoeting_platforms": "x"}, cb)[0]
+    assert "missing" in gold_problems({}, cb)[0]
+    assert gold_problems(["x"], cb) == ["'gold' is not an object"]
+
+
+def test_evaluate_rejects_and_counts_bad_gold(tmp_path):
+    cb = load_codebook()
+    code = cb.annotatable_codes[0]
+    turns = [{"speaker": "bezoeker", "text": "hoi ZWAARDVISGEHEIM"}]
+    recs = [{"id": "ok", "turns": turns, "gold": {"codes": [code]}},
+            {"id": "str", "turns": turns, "gold": {"codes": code}},
+            {"id": "case", "turns": turns, "gold": {"codes": [code.title()]}},
+            {"id": "none", "turns": turns}]
+    p = tmp_path / "g.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    out = tmp_path / "e.json"
+    r = CliRunner().invoke(app, ["evaluate", str(p), "--json", str(out), "--no-cache",
+                                 "--no-patterns-table"])
+    assert r.exit_code == 0, r.output
+    assert "skipped 3 conversations (bad_gold: 2, missing_field: 1)" in " ".join(r.output.split())
+    assert "ZWAARDVISGEHEIM" not in r.output
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["n_conversations"] == 1
+    assert out.stat().st_mode & 0o777 == 0o600

@@ -125,3 +125,44 @@ def test_directory_input_reads_all_jsonl(tmp_path):
     res = load_records([tmp_path], load_codebook())
     assert res.lines == len(raw_lines())
     assert len(res.files) == 2
+
+
+def _gold_line(i: int, codes=None, **extra) -> bytes:
+    cb = load_codebook()
+    rec = {"id": f"S{i}", "year": 2024, "turns": [{"speaker": "bezoeker", "text": "geheim"}],
+           "gold": {"codes": [cb.annotatable_codes[0]] if codes is None else codes}, **extra}
+    return json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def test_undecodable_byte_is_one_problem_at_its_line_and_the_rest_is_read(tmp_path):
+    lines = [_gold_line(i) for i in range(40)]
+    lines[16] = lines[16].replace(b"geheim", b"geh\xffeim")
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b"".join(lines))
+    res = load_records([p], load_codebook())
+    assert len(res.confirmed) == 39 and res.lines == 40
+    assert [(x.line, x.reason.split(" (")[0]) for x in res.problems] == [(17, "not UTF-8")]
+    assert "geh" not in str(res.problems[0])
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b"\xef\xbb\xbf" + _gold_line(1) + _gold_line(2) + b"\xef\xbb\xbf"
+                  + _gold_line(3))
+    res = load_records([p], load_codebook())
+    assert [r.id for r in res.confirmed] == ["S1", "S2", "S3"] and not res.problems
+
+
+def test_gold_types_and_case_are_validated_and_counted(tmp_path):
+    cb = load_codebook()
+    code = cb.annotatable_codes[0]
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(_gold_line(1) + _gold_line(2, codes=code) + _gold_line(3, codes=[code.upper()])
+                  + _gold_line(4, codes=[code], year="twee") + b"[1e99999]\n")
+    res = load_records([p], cb)
+    assert [r.id for r in res.confirmed] == ["S1"]
+    reasons = {x.line: x.reason for x in res.problems}
+    assert sorted(reasons) == [2, 3, 4, 5] and res.skipped == 4
+    assert "not a list" in reasons[2]
+    assert "case-sensitive" in reasons[3] and repr(code) in reasons[3]
+    assert "year" in reasons[4]

@@ -545,12 +545,30 @@ def test_csv_undecodable_bytes(tmp_path):
     assert (exc.value.reason, exc.value.line) == ("encoding", 1)
 
 
-def test_csv_parse_error_is_a_skip(tmp_path):
+def test_csv_long_field_is_read_whole(tmp_path):
     big = "x" * 200_000
     p = write(
         tmp_path / "a.csv", f"conversation_id,speaker,text\nA,bezoeker,{big}\nB,bezoeker,hoi\n"
     )
     convs, report = read(p)
+    assert [c.id for c in convs] == ["A", "B"] and not report.skipped
+    assert len(convs[0].turns[0].text) == 200_000
+
+
+def test_csv_parse_error_is_a_skip(tmp_path, monkeypatch):
+    import csv
+
+    from indicators.corpus import csv_reader
+
+    old = csv.field_size_limit(1000)
+    monkeypatch.setattr(csv_reader, "_FIELD_LIMIT", 1000)
+    try:
+        big = "x" * 2000
+        p = write(tmp_path / "a.csv",
+                  f"conversation_id,speaker,text\nA,bezoeker,{big}\nB,bezoeker,hoi\n")
+        convs, report = read(p)
+    finally:
+        csv.field_size_limit(old)
     assert [c.id for c in convs] == ["B"]
     (skip,) = report.skipped_conversations
     assert (skip.reason, skip.line) == ("bad_row", 2)

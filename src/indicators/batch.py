@@ -6,10 +6,21 @@ flight. Output goes to ``<out>.part``, flushed after every batch and fsynced eve
 seconds; only a finished run renames it to ``<out>`` (atomically), so ``<out>`` is complete or
 absent. After an interruption (Ctrl-C, SIGTERM, a crash, a killed process) ``resume=True``
 reads the ids already in the ``.part`` file (dropping a torn last line), skips those
-conversations in the input and appends the rest.
+conversations in the input and appends the rest. The run's identity (input files and
+options, :mod:`indicators.runstate`) is kept beside the ``.part``; ``resume=True`` with other
+input or options is refused with the reason. A run that ends before writing anything (a fatal
+input error, an interrupt) removes its ``.part``, so nothing blocks the next run. The
+``.part`` and the output are created 0600 (they hold conversation text).
+
+Analysis is bounded: a message longer than :data:`MESSAGE_CHARS` characters, and whatever
+lies past :data:`CONVERSATION_CHARS` characters of one conversation, is cut for the engine
+(counted in ``BatchResult.cut_messages`` for a warning). The output keeps the full text, and
+evidence offsets point into it (the engine sees a prefix of each message). A conversation on
+which the engine fails is skipped with reason ``analysis_error``; the run goes on.
 
 With ``n_process > 1`` a pool of worker processes each builds its own engine once from an
 :class:`EngineSpec` (paths and names, never a pickled engine) and returns finished JSON lines.
+Workers end with their parent: each watches its parent process and exits when it is gone.
 Messages never contain conversation text: only ids, counts and file names.
 """
 
@@ -28,8 +39,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import runstate
 from .conversation import Conversation
-from .transcripts import CsvOptions, ReadReport, read_conversations
+from .corpus import CsvOptions, InputError, ReadReport, Skip, _resolve, read_conversations
+from .private import private_dir, private_file
+from .progress import _estimate_total, _Progress
+from .workers import (  # noqa: F401 (for_analysis is part of this module's interface)
+    CONVERSATION_CHARS,
+    MESSAGE_CHARS,
+    Line,
+    _init_worker,
+    _safe_lines,
+    _work,
+    for_analysis,
+)
 
 FSYNC_SECONDS = 2.0
 
@@ -80,6 +103,8 @@ class BatchResult:
     part: Path | None = None
     done_ids: int = 0
     already_complete: bool = False  # resume=True found a finished output and did nothing
+    cut_messages: int = 0  # messages cut for analysis (too long)
+    cut_ids: list[str] = field(default_factory=list)  # first conversations with a cut
 
     @property
     def total(self) -> int:
@@ -129,36 +154,6 @@ def _count(per_code: Counter, codes: Iterable[str], platforms: Iterable[str]) ->
 
 # --------------------------------------------------------------------------- workers
 
-_ENGINE = None
-
-
-def _init_worker(spec: EngineSpec) -> None:
-    global _ENGINE
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _ENGINE = spec.build()
-    if spec.doc_cache is not None:
-        from .doccache import DocCache
-
-        _ENGINE.doc_cache = DocCache(spec.doc_cache, _ENGINE.nlp)
-
-
-# str.splitlines() also breaks at these; escape them so every consumer sees one record a line
-_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
-Line = tuple[str, list[str], list[str]]  # json line, codes, platforms
-
-
-def _suggest_lines(engine, batch: list[Conversation]) -> list[Line]:
-    out = []
-    for sug in engine.suggest_many(batch, batch_size=len(batch) or 1):
-        line = json.dumps(sug.to_record(), ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
-        out.append((line, sug.codes, sug.platforms))
-    return out
-
-
-def _work(batch: list[Conversation]) -> list[Line]:
-    return _suggest_lines(_ENGINE, batch)
-
-
 def _batches(convs: Iterator[Conversation], size: int) -> Iterator[list[Conversation]]:
     batch: list[Conversation] = []
     for c in convs:
@@ -171,21 +166,23 @@ def _batches(convs: Iterator[Conversation], size: int) -> Iterator[list[Conversa
 
 
 def _parallel(batches: Iterator[list[Conversation]], spec: EngineSpec,
-              n_process: int) -> Iterator[list[Line]]:
+              n_process: int) -> Iterator[tuple[list[Conversation], list[Line]]]:
     """Results of the batches in input order, at most 2 * n_process batches in flight."""
     ctx = mp.get_context("spawn")
     pool = ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_init_worker,
                                initargs=(spec,))
-    pending: deque[Future] = deque()
+    pending: deque[tuple[list[Conversation], Future]] = deque()
     try:
         for batch in batches:
-            pending.append(pool.submit(_work, batch))
+            pending.append((batch, pool.submit(_work, batch)))
             while len(pending) >= 2 * n_process:
-                yield pending.popleft().result()
+                b, f = pending.popleft()
+                yield b, f.result()
         while pending:
-            yield pending.popleft().result()
+            b, f = pending.popleft()
+            yield b, f.result()
     finally:
-        for f in pending:
+        for _, f in pending:
             f.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -200,6 +197,7 @@ def run_suggest(
     fmt: str = "auto",
     strict: bool = False,
     csv_options: CsvOptions | None = None,
+    encoding: str = "utf-8",
     spec: EngineSpec | None = None,
     engine=None,
     n_process: int = 1,
@@ -213,8 +211,9 @@ def run_suggest(
 
     ``output`` ``"-"`` writes to stdout (no ``.part``, no resume). ``engine`` (a built
     RuleEngine) is used when ``n_process == 1``; otherwise workers build one from ``spec``.
-    Raises :class:`BatchError` for unusable arguments, :class:`Interrupted` on Ctrl-C or
-    SIGTERM (the ``.part`` file is then consistent), and ``InputError`` from the reader.
+    Raises :class:`BatchError` for unusable arguments or a resume that does not match its
+    ``.part``, :class:`Interrupted` on Ctrl-C or SIGTERM (the ``.part`` file is then
+    consistent), and ``InputError`` from the reader.
     """
     spec = spec or EngineSpec()
     n_process = n_process if n_process > 0 else (os.cpu_count() or 1)
@@ -222,6 +221,10 @@ def run_suggest(
     to_stdout = str(output) == "-"
     inputs = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     result = BatchResult(output=None if to_stdout else Path(output))
+    report = result.report
+    # paths, format, encoding and options are checked before anything is written
+    convs = read_conversations(inputs, fmt, strict=strict, report=report,
+                               csv_options=csv_options, with_gold=False, encoding=encoding)
     done: set[str] = set()
     if to_stdout:
         if resume:
@@ -237,36 +240,44 @@ def run_suggest(
             result.already_complete = True  # a finished run: nothing to resume
             result.resumed = len(scan_part(out, result.per_code, truncate=False))
             return result
-        out.parent.mkdir(parents=True, exist_ok=True)
+        identity = runstate.run_identity(_resolve(inputs, fmt, ReadReport()), fmt=fmt,
+                                         strict=strict, encoding=encoding,
+                                         csv_options=csv_options or CsvOptions(), spec=spec)
         if resume and part.exists():
+            old = runstate.read_identity(part)
+            why = (["the .part has no record of the run it belongs to (written by an older "
+                    "version or damaged)"] if old is None else runstate.differences(old,
+                                                                                    identity))
+            if why:
+                raise BatchError(f"cannot resume {part}: " + "; ".join(why) + ". Run the "
+                                 "same command as before with --resume, or delete the .part "
+                                 "file to start over")
             done = set(scan_part(part, result.per_code))
             result.resumed = result.done_ids = len(done)
-        fh = part.open("a" if resume else "w", encoding="utf-8", newline="\n")
-    report = result.report
-    convs = read_conversations(inputs, fmt, strict=strict, report=report,
-                               csv_options=csv_options, with_gold=False)
+        if not out.parent.exists():
+            private_dir(out.parent)
+        runstate.write_identity(part, identity)
+        fh = private_file(part, "a" if resume else "w", encoding="utf-8", newline="\n")
     if done:
         convs = (c for c in convs if c.id not in done)
+    results: Iterator[tuple[list[Conversation], list[Line]]]
     if n_process == 1:
         eng = engine if engine is not None else spec.build()
         if spec.doc_cache is not None and getattr(eng, "doc_cache", None) is None:
             from .doccache import DocCache
 
             eng.doc_cache = DocCache(spec.doc_cache, eng.nlp)
-        results: Iterator[list[Line]] = (
-            _suggest_lines(eng, b) for b in _batches(convs, batch_size))
+        results = ((b, _safe_lines(eng, b)) for b in _batches(convs, batch_size))
     else:
         results = _parallel(_batches(convs, batch_size), spec, n_process)
     bar = _Progress(report, _estimate_total(inputs, fmt), result.resumed) if progress else None
     old_term = _sigterm_as_interrupt()
     last_sync = time.monotonic()
     try:
-        for lines in results:
-            fh.write("".join(line for line, _, _ in lines))
+        for batch, lines in results:
+            fh.write("".join(line for line, *_ in lines if line is not None))
             fh.flush()
-            for _, codes, platforms in lines:
-                _count(result.per_code, codes, platforms)
-            result.written += len(lines)
+            _account(result, batch, lines, strict)
             if not to_stdout and time.monotonic() - last_sync >= fsync_seconds:
                 os.fsync(fh.fileno())
                 last_sync = time.monotonic()
@@ -277,10 +288,10 @@ def run_suggest(
         if bar:  # skips found after the last batch
             bar.update(result.total)
     except KeyboardInterrupt:
-        _close(fh, to_stdout)
+        _abort(fh, to_stdout, result)
         raise Interrupted(result) from None
     except BaseException:
-        _close(fh, to_stdout)
+        _abort(fh, to_stdout, result)
         raise
     finally:
         if bar:
@@ -292,8 +303,40 @@ def run_suggest(
     _close(fh, to_stdout)
     if not to_stdout:
         os.replace(result.part, result.output)
+        runstate.remove(result.part)
         _fsync_dir(result.output.parent)
     return result
+
+
+def _account(result: BatchResult, batch: list[Conversation], lines: list[Line],
+             strict: bool) -> None:
+    """Count a finished batch: written lines, codes, cut messages, engine failures."""
+    for conv, (line, codes, platforms, cut, error) in zip(batch, lines, strict=True):
+        if cut:
+            result.cut_messages += cut
+            if len(result.cut_ids) < 20:
+                result.cut_ids.append(conv.id)
+        if line is None:
+            result.report.read -= 1  # read, but not written: a skip with its reason
+            skip = Skip(source=conv.source or "?", line=conv.line, id=conv.id,
+                        reason="analysis_error",
+                        detail=f"the engine failed on this conversation ({error})")
+            result.report.add(skip)
+            if strict:
+                raise InputError(str(skip), source=skip.source, line=skip.line,
+                                 reason=skip.reason, skip=skip)
+            continue
+        _count(result.per_code, codes, platforms)
+        result.written += 1
+
+
+def _abort(fh, to_stdout: bool, result: BatchResult) -> None:
+    """Close the output of a run that stops early; a .part with nothing in it is removed,
+    so it cannot block the next run."""
+    _close(fh, to_stdout)
+    if not to_stdout and result.part is not None and result.total == 0:
+        runstate.remove(result.part)
+        result.part = None
 
 
 def _close(fh, to_stdout: bool) -> None:
@@ -335,61 +378,3 @@ def _sigterm_as_interrupt() -> Any:
 def _restore_sigterm(old: Any) -> None:
     if old is not None:
         signal.signal(signal.SIGTERM, old)
-
-
-def _estimate_total(inputs: list[Path], fmt: str) -> int | None:
-    """Conversation records in the input (JSONL lines, txt files); None for CSV."""
-    from .transcripts import InputError, _resolve
-
-    try:
-        files = _resolve(inputs, fmt, ReadReport())
-    except InputError:
-        return None
-    total = 0
-    for path, kind in files:
-        if kind == "txt":
-            total += 1
-        elif kind == "jsonl":
-            with path.open("rb") as fh:
-                total += sum(1 for line in fh if line.strip())
-        else:
-            return None
-    return total
-
-
-class _Progress:
-    """A rich progress bar on stderr: done, rate, ETA, skipped (no conversation text)."""
-
-    def __init__(self, report: ReadReport, total: int | None, start: int):
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self.report = report
-        self.t0 = time.monotonic()
-        self.start = start
-        self.p = Progress(
-            TextColumn("suggest"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} conv/s"), TimeElapsedColumn(),
-            TextColumn("ETA"), TimeRemainingColumn(),
-            TextColumn("skipped {task.fields[skipped]}"),
-            console=Console(stderr=True), transient=False,
-        )
-        self.task = self.p.add_task("suggest", total=total, completed=start, rate="-",
-                                    skipped=0)
-        self.p.start()
-
-    def update(self, done: int) -> None:
-        dt = time.monotonic() - self.t0
-        rate = f"{(done - self.start) / dt:.0f}" if dt > 0 else "-"
-        skipped = len(self.report.skipped_conversations)  # records read: done + skipped
-        self.p.update(self.task, completed=done + skipped, rate=rate, skipped=skipped)
-
-    def stop(self) -> None:
-        self.p.stop()

@@ -7,8 +7,7 @@ from typing import Any
 
 SPEAKERS = ("bezoeker", "hulpverlener")
 VISITOR, COUNSELLOR = SPEAKERS
-# the helpline's registration data, passed through in ``Conversation.meta`` (never evidence)
-REGISTRATION = ("bezoeker_id", "startdatum", "leeftijd", "geslacht", "in_onderzoek")
+REGISTRATION_KEYS = ("bezoeker_id", "startdatum", "leeftijd", "geslacht", "in_onderzoek")
 
 
 @dataclass
@@ -42,11 +41,19 @@ class Conversation:
             | ({"timestamp": t.timestamp} if t.timestamp else {})
             for t in self.turns
         ]
+        reg = self.registration()
+        if reg:
+            rec["meta"] = reg
         if with_gold and self.gold is not None:
             rec["gold"] = self.gold
         if with_gold and self.review is not None:
             rec["review"] = self.review
         return rec
+
+    def registration(self) -> dict[str, Any]:
+        """The registration data in ``meta`` (never evidence): bezoeker_id, startdatum,
+        leeftijd, geslacht, in_onderzoek; ``headers`` and other keys left out."""
+        return {k: self.meta[k] for k in REGISTRATION_KEYS if k in self.meta}
 
     @property
     def n_tokens_estimate(self) -> int:

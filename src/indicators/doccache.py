@@ -5,7 +5,8 @@ is stored as one DocBin file under ``directory`` (default ``.cache/docs/``, giti
 by a hash of the pipeline identity (name, version, spaCy version, components and config, and
 the source of our normaliser) and the texts. Pattern edits do not change the key; a changed
 pipeline or normaliser, or changed text, does. The cache holds conversation text (in the
-Docs): keep it where the transcripts are allowed to be, and delete it with the data.
+Docs): keep it where the transcripts are allowed to be, and delete it with the data. Its
+directories are created 0700 and its files 0600 (readable by their owner only).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from .paths import project_root
+from .private import private_dir
 
 
 def default_dir() -> Path:
@@ -77,8 +79,8 @@ class DocCache:
     def _store(self, path: Path, docs: list[Doc]) -> None:
         data = DocBin(docs=docs).to_bytes()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            private_dir(path.parent)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # created 0600
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)

@@ -23,7 +23,7 @@ from typing import Any
 
 from .codebook import Codebook, load_codebook
 from .context_values import ContextResolver
-from .conversation import COUNSELLOR, REGISTRATION, VISITOR, Conversation
+from .conversation import COUNSELLOR, VISITOR, Conversation
 from .iterutils import batched
 from .matcher import ConceptMatcher, Sentence
 from .nlp import build_nlp
@@ -88,9 +88,7 @@ class Suggestion:
             rec["year"] = conv.year
         if conv.channel is not None:
             rec["channel"] = conv.channel
-        registration = {k: v for k, v in (conv.meta or {}).items() if k in REGISTRATION}
-        if registration:
-            rec["meta"] = registration
+        rec["meta"] = conv.registration()
         if include_turns:
             rec["turns"] = [{"speaker": t.speaker, "text": t.text} for t in conv.turns]
         rec.update(

@@ -55,6 +55,49 @@ class Evaluation:
         }
 
 
+def _id_list(value, known: list[str], what: str, field: str) -> list[str]:
+    """Problems of one list of ids: the type, unknown ids, ids in the wrong case."""
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        kind = "text" if isinstance(value, str) else type(value).__name__
+        return [f"'{field}' is {kind}, not a list of {what} ids"]
+    by_fold = {k.casefold(): k for k in known}
+    out = []
+    for x in value:
+        if x in known:
+            continue
+        if x.strip().casefold() in by_fold:
+            out.append(f"{what} id {x!r} in the wrong case or with spaces (the codebook "
+                       f"id is {by_fold[x.strip().casefold()]!r})")
+        else:
+            out.append(f"unknown {what} id {x!r}")
+    return out
+
+
+def gold_problems(gold, cb: Codebook) -> list[str]:
+    """Why a gold block cannot be scored (empty when it can). Checks types, known ids and
+    their case: a code given as text or in another case would otherwise be silently
+    ignored and skew the scores. Messages name ids and fields only, never conversation text.
+    """
+    if not isinstance(gold, dict):
+        return ["'gold' is not an object"]
+    out = []
+    if "codes" not in gold:
+        out.append("'gold.codes' is missing")
+    else:
+        out += _id_list(gold["codes"], list(cb.codes), "code", "gold.codes")
+        derived = [c for c in gold["codes"] if isinstance(c, str) and c in cb.codes
+                   and cb.codes[c].derived] if isinstance(gold["codes"], list) else []
+        out += [f"derived code {c!r} in 'gold.codes' (derived codes are computed, not "
+                "given)" for c in derived]
+    plats = gold.get("ontmoeting_platforms")
+    if plats is not None:
+        out += _id_list(plats, list(cb.platforms), "platform", "gold.ontmoeting_platforms")
+    ctx = gold.get("context")
+    if ctx is not None and not isinstance(ctx, dict):
+        out.append("'gold.context' is not an object")
+    return out
+
+
 def gold_codes(conv: Conversation, cb: Codebook) -> set[str]:
     g = conv.gold or {}
     return set(cb.with_derived(list(g.get("codes", []))))

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ..evaluation import Evaluation, evaluate
+from ..private import private_file
 from ..transcripts import ReadReport
 from .common import err, fail, open_input, report_skips
 from .suggest import _split_model, build_engine
@@ -96,6 +97,29 @@ def print_errors(ev: Evaluation, console) -> None:
     console.print(t)
 
 
+def valid_gold(convs: list, report: ReadReport) -> list:
+    """The conversations whose gold can be scored; the others are skipped (``bad_gold``,
+    ``missing_field``) and counted in the report, each with file, line and the reason."""
+    from ..codebook import load_codebook
+    from ..evaluation import gold_problems
+    from ..transcripts import Skip
+
+    cb = load_codebook()
+    out = []
+    for c in convs:
+        why = (["the record has no 'gold' block"] if c.gold is None else
+               gold_problems(c.gold, cb))
+        if why:
+            report.read -= 1
+            report.add(Skip(source=c.source or "?", line=c.line, id=c.id,
+                            reason="missing_field" if c.gold is None else "bad_gold",
+                            detail="; ".join(why[:3]) + (f" (and {len(why) - 3} more)"
+                                                         if len(why) > 3 else "")))
+        else:
+            out.append(c)
+    return out
+
+
 def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     def evaluate_cmd(
@@ -115,13 +139,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Precision, recall and F1 per code, family, platform and pattern on gold data."""
         report = ReadReport()
-        convs = list(open_input(gold, "jsonl", False, report))
+        convs = valid_gold(list(open_input(gold, "jsonl", False, report)), report)
         report_skips(report)
         if not convs:
             fail("no gold conversations read")
-        missing = [c.id for c in convs if c.gold is None]
-        if missing:
-            fail(f"{len(missing)} conversations have no gold labels (first: {missing[0]})")
         classifier, spacy_name = _split_model(model, None)
         engine = build_engine(patterns, spacy_name)
         if not no_cache:
@@ -151,8 +172,9 @@ def register(app: typer.Typer) -> None:
             print_errors(results[-1], out)
         if json_out:
             json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(json.dumps([r.to_dict() for r in results], indent=2,
-                                           ensure_ascii=False), encoding="utf-8")
+            with private_file(json_out, "w", encoding="utf-8") as fh:  # holds evidence text
+                fh.write(json.dumps([r.to_dict() for r in results], indent=2,
+                                    ensure_ascii=False))
             err.print(f"wrote {json_out}")
 
 

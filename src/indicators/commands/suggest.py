@@ -62,6 +62,11 @@ def register(app: typer.Typer) -> None:
         id_col: str = typer.Option("conversation_id", help="CSV: conversation id column."),
         speaker_col: str = typer.Option("speaker", help="CSV: speaker column."),
         text_col: str = typer.Option("text", help="CSV: message text column."),
+        delimiter: str | None = typer.Option(None, "--delimiter", help="CSV: field "
+                                             "delimiter, one character, e.g. '|' or 'tab' "
+                                             "(default: sniffed from , ; tab |)."),
+        encoding: str = typer.Option("utf-8", "--encoding", help="Input encoding, e.g. "
+                                     "latin-1 or cp1252 (default utf-8; a BOM is accepted)."),
         quiet: bool = typer.Option(False, "-q", help="No summary table."),
     ) -> None:
         """Suggest codebook codes, meeting platforms and evidence for each conversation.
@@ -79,17 +84,22 @@ def register(app: typer.Typer) -> None:
         cb = engine.codebook
         if n_process != 1:
             engine = None  # workers build their own
-        csv = CsvOptions(id_col=id_col, speaker_col=speaker_col, text_col=text_col)
+        if delimiter is not None and delimiter.lower() in ("tab", "\\t"):
+            delimiter = "\t"
+        if delimiter is not None and len(delimiter) != 1:
+            fail(f"--delimiter must be one character (or 'tab'), got {delimiter!r}")
+        csv = CsvOptions(id_col=id_col, speaker_col=speaker_col, text_col=text_col,
+                         delimiter=delimiter)
         if progress is None:
             progress = err.is_terminal
         try:
             result = run_suggest(inputs, output, fmt=fmt, strict=strict, csv_options=csv,
-                                 spec=spec, engine=engine, n_process=n_process,
+                                 encoding=encoding, spec=spec, engine=engine, n_process=n_process,
                                  batch_size=batch_size, resume=resume, progress=progress)
         except BatchError as e:
             fail(str(e))
         except InputError as e:
-            if str(output) != "-":
+            if str(output) != "-" and Path(f"{output}.part").exists():
                 err.print(f"partial output kept in {output}.part")
             fail(str(e))
         except Interrupted as e:
@@ -103,6 +113,16 @@ def register(app: typer.Typer) -> None:
                       "to resume (run without --resume to redo it)")
             return
         report_skips(result.report)
+        if result.cut_messages:
+            from ..batch import CONVERSATION_CHARS, MESSAGE_CHARS
+
+            err.print(f"[bold yellow]warning:[/] {result.cut_messages} long message"
+                      f"{'s' * (result.cut_messages != 1)} cut for analysis (over "
+                      f"{MESSAGE_CHARS:,} characters, or past {CONVERSATION_CHARS:,} in one "
+                      "conversation); codes and evidence come from the analysed part only, "
+                      "the output keeps the full text. Conversations: "
+                      + ", ".join(result.cut_ids[:5]) + (" ..." if len(result.cut_ids) > 5
+                                                          else ""))
         if result.resumed:
             err.print(f"resumed: {result.resumed} conversations were already done")
         if not quiet:

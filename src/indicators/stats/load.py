@@ -100,6 +100,16 @@ def _multi(value: Any) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(x for x in value if x != SINGLE_MISSING))
 
 
+def _unknown(what: str, ids: list[str], known: list[str]) -> str:
+    """The reason for unknown ids, with the codebook id when only the case differs."""
+    fold = {k.casefold(): k for k in known}
+    hints = [f"{i!r} (the codebook id is {fold[i.strip().casefold()]!r})"
+             if i.strip().casefold() in fold else repr(i) for i in ids]
+    wrong_case = any(i.strip().casefold() in fold for i in ids)
+    return (f"unknown {what} id(s) {', '.join(hints)}"
+            + (" (ids are case-sensitive)" if wrong_case else ""))
+
+
 def parse_record(obj: Any, cb: Codebook, file: str, line: int) -> StatRecord | Problem:
     """Validate one decoded JSON line against the codebook."""
 
@@ -125,13 +135,13 @@ def parse_record(obj: Any, cb: Codebook, file: str, line: int) -> StatRecord | P
         return bad("'gold.codes' is not a list of code ids")
     unknown = sorted(set(codes) - set(cb.codes))
     if unknown:
-        return bad(f"unknown code id(s) {unknown}")
+        return bad(_unknown("code", unknown, list(cb.codes)))
     platforms = gold.get("ontmoeting_platforms", []) or []
     if not isinstance(platforms, list) or not all(isinstance(p, str) for p in platforms):
         return bad("'gold.ontmoeting_platforms' is not a list of platform ids")
     unknown = sorted(set(platforms) - set(cb.platforms))
     if unknown:
-        return bad(f"unknown platform id(s) {unknown}")
+        return bad(_unknown("platform", unknown, list(cb.platforms)))
     raw_ctx = gold.get("context") or {}
     if not isinstance(raw_ctx, dict):
         return bad("'gold.context' is not an object")
@@ -199,21 +209,34 @@ def _evidence(obj: dict, machine: dict) -> list[dict[str, Any]]:
     return []
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def load_records(paths: Iterable[str | Path], cb: Codebook) -> LoadResult:
-    """Read every line of every JSONL file; sort records into confirmed, pending, problems."""
+    """Read every line of every JSONL file; sort records into confirmed, pending, problems.
+
+    Lines are decoded one at a time: a line that is not UTF-8 is one problem at its own line
+    number and the rest of the file is still read. A UTF-8 byte order mark (at the start of
+    a file, or of a line in concatenated files) is ignored.
+    """
     res = LoadResult()
     for path in jsonl_files(paths):
         res.files.append(str(path))
         try:
-            fh = path.open(encoding="utf-8")
+            fh = path.open("rb")
         except OSError as e:
             raise StatsInputError(f"{path}: cannot be read ({e.strerror})") from e
         with fh:
-            try:
-                for lineno, raw in enumerate(fh, start=1):
-                    _read_line(raw, lineno, str(path), cb, res)
-            except UnicodeDecodeError as e:
-                res.problems.append(Problem(str(path), res.lines + 1, f"not UTF-8 ({e.reason})"))
+            for lineno, raw in enumerate(fh, start=1):
+                raw = raw.removeprefix(_BOM)
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    res.lines += 1
+                    res.problems.append(Problem(str(path), lineno, f"not UTF-8 (byte "
+                                                f"{e.start + 1} of the line)"))
+                    continue
+                _read_line(text, lineno, str(path), cb, res)
     return res
 
 
@@ -225,6 +248,9 @@ def _read_line(raw: str, lineno: int, file: str, cb: Codebook, res: LoadResult) 
         obj = json.loads(raw)
     except json.JSONDecodeError as e:
         res.problems.append(Problem(file, lineno, f"malformed JSON at column {e.colno}"))
+        return
+    except (ValueError, RecursionError):  # a number too large, nesting too deep
+        res.problems.append(Problem(file, lineno, "malformed JSON"))
         return
     rec = parse_record(obj, cb, file, lineno)
     if isinstance(rec, Problem):
