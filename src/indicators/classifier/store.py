@@ -42,6 +42,7 @@ ALLOWED_TYPES = frozenset({
     "indicators.classifier.features.CompactTfidfVectorizer",
     "indicators.classifier.model.CodeClassifiers",
     "indicators.classifier.model.CodeStacker",
+    "indicators.classifier.context_model.ContextClassifier",
     "builtins.slice",
     "builtins.type",
 })
