@@ -15,14 +15,17 @@ doccano_app = typer.Typer(help="Run a local doccano annotation server.", no_args
 
 @doccano_app.command("serve")
 def serve_cmd(
-    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1."),
+    port: int = typer.Option(None, "--port", help="Port on 127.0.0.1 (default: the port of "
+                             "DOCCANO_URL, else 8000), so serve, push, pull and the tests share "
+                             "one setting."),
     home: Path = typer.Option(None, "--home", help="Data folder (default: DOCCANO_HOME or "
                               ".doccano/home)."),
 ) -> None:
     """Install (once), initialise and start doccano in the background; print its URL."""
-    from ..doccano.server import ServerError, ServerLayout, serve
+    from ..doccano.server import ServerError, ServerLayout, default_port, serve
 
     layout = ServerLayout.default(home)
+    port = port or default_port()
     try:
         url = serve(layout, port=port, log=lambda m: console.print(m))
     except ServerError as e:
@@ -44,6 +47,15 @@ def stop_cmd(
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "no doccano server was running")
 
 
+def _warn_git(path: Path) -> None:
+    from ..doccano.gitcheck import unignored_in_git
+
+    if unignored_in_git(path):
+        console.print(f"[yellow]warning: {path} holds transcript text and lies in a git work tree "
+                      "where git does not ignore it; keep it under annotations/ or outside the "
+                      "repository[/yellow]")
+
+
 def _fail(message: str) -> typer.Exit:
     console.print(f"[red]error:[/red] {message}")
     return typer.Exit(1)
@@ -53,9 +65,9 @@ def push_cmd(
     suggestions: Path = typer.Argument(..., exists=True, dir_okay=False,
                                        help="Suggestions JSONL from `indicators suggest`."),
     project: str = typer.Option(..., "--project", help="doccano project name."),
-    batch_size: int = typer.Option(50, "--batch-size", min=1,
-                                   help="Conversations per batch (local record written after "
-                                   "each)."),
+    batch_size: int = typer.Option(500, "--batch-size", min=1,
+                                   help="Conversations per import (one upload to doccano; the "
+                                   "local record is written after each)."),
     allow_pii: bool = typer.Option(False, "--allow-pii",
                                    help="Push conversations with direct identifiers anyway."),
     records: Path = typer.Option(None, "--records",
@@ -95,11 +107,13 @@ def push_cmd(
             f"Suggesties voor {codebook.name} (codeboek v{codebook.version}); "
             "alleen bevestigde gesprekken tellen.")
         label_ids = ensure_label_types(dc, proj["id"], scheme)
-        pusher = Pusher(dc, codebook, proj, label_ids, PushRecord(project, records), scheme)
+        record = PushRecord(project, records)
+        _warn_git(record.path)
+        pusher = Pusher(dc, codebook, proj, label_ids, record, scheme)
         checker = None if allow_pii else PiiChecker()
         with Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(),
                       console=console, transient=True) as bar:
-            task = bar.add_task("push", total=None)
+            task = bar.add_task("push", total=len(items))
             result = pusher.push(items, batch_size=batch_size, checker=checker,
                                  progress=lambda n: bar.update(task, advance=n))
     except DoccanoError as e:
@@ -108,8 +122,8 @@ def push_cmd(
                   f"{len(result.created)} pushed, {len(result.already)} already there, "
                   f"{len(result.completed)} unfinished ones completed")
     if result.missing_on_server:
-        console.print(f"[yellow]{len(result.missing_on_server)} conversations are in the local "
-                      f"record but no longer on the server; not pushed again[/yellow] "
+        console.print(f"[yellow]{len(result.missing_on_server)} conversations were pushed to this "
+                      "project before and deleted there since; not pushed again[/yellow] "
                       f"(ids: {', '.join(result.missing_on_server[:10])}"
                       f"{' ...' if len(result.missing_on_server) > 10 else ''})")
     if result.bad_evidence:
@@ -150,6 +164,7 @@ def pull_cmd(
     from ..doccano.records import PushRecord
 
     codebook = load_codebook()
+    _warn_git(output)
     try:
         dc = Doccano.from_env()
         result = Puller(dc, codebook, project, PushRecord(project, records)).pull()
@@ -158,11 +173,18 @@ def pull_cmd(
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        for rec in result.records:
+        for rec in result.records + result.pending:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     tmp.replace(output)
     console.print(f"{len(result.records)} confirmed conversations written to {output}; "
-                  f"{result.pending} pending (not confirmed, not exported)")
+                  f"{len(result.pending)} pending (not confirmed: written as pending lines "
+                  "without text, counted by `stats` as not yet reviewed)")
+    if result.evidence_dropped:
+        console.print(f"{result.evidence_dropped} evidence spans of codes the coders removed "
+                      "were left out")
+    if result.unreadable_numbers:
+        console.print(f"[yellow]no number found in the marked span (left empty): "
+                      f"{', '.join(result.unreadable_numbers)}[/yellow]")
     if result.unknown_labels:
         console.print(f"[yellow]{result.unknown_labels} labels are not in the codebook and were "
                       "ignored[/yellow]")
@@ -176,7 +198,8 @@ def review_report_cmd(
                                 help="Output of `indicators pull`."),
     json_out: Path = typer.Option(None, "--json", help="Also write the report as JSON here."),
 ) -> None:
-    """Per code: suggestions coders accepted, rejected (and which patterns), and codes added."""
+    """Per code, platform and context value: what coders accepted, rejected (and which patterns
+    proposed it) and added; in Dutch."""
     import json
 
     from rich.table import Table
@@ -188,16 +211,16 @@ def review_report_cmd(
         report = review_report(read_reviewed(file), load_codebook())
     except ValueError as e:
         raise _fail(str(e)) from None
-    table = Table(title=f"Review of machine suggestions ({report['conversations']} confirmed "
-                  "conversations)")
-    table.add_column("code", no_wrap=True)
-    for col in ("sugg.", "acc.", "rej.", "added", "acc.%"):
+    table = Table(title=f"Beoordeling van de voorstellen van de machine "
+                  f"({report['conversations']} bevestigde gesprekken)")
+    table.add_column("code of waarde", no_wrap=True)
+    for col in ("voorgesteld", "geaccepteerd", "afgewezen", "toegevoegd", "% geacc."):
         table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("rejected, by source", overflow="fold")
+    table.add_column("afgewezen, per bron", overflow="fold")
     for r in report["codes"]:
         acc = "" if r["acceptance"] is None else f"{r['acceptance']:.0%}"
         by_src = ", ".join(f"{k} ({v})" for k, v in r["rejected_by_source"].items())
-        table.add_row(r["code"], str(r["suggested"]), str(r["accepted"]), str(r["rejected"]),
+        table.add_row(r["label"], str(r["suggested"]), str(r["accepted"]), str(r["rejected"]),
                       str(r["added"]), acc, by_src)
     Console().print(table)
     if json_out:
