@@ -43,7 +43,7 @@ def test_platforms_and_every_context_value_including_onbekend_are_categories(cb,
     for var in cb.context.values():
         for value in var.value_ids:
             spec = scheme.context_category(var.id, value)
-            assert spec.text.startswith(var.label + ": ")
+            assert spec.text.endswith(": " + var.values[var.value_ids.index(value)].label)
         assert var.number or "onbekend" in var.value_ids  # leeftijd: a number or null
 
 
@@ -99,6 +99,38 @@ def test_guideline_names_every_code_and_platform(cb):
         assert f"`{code.id}`" in text
     for p in cb.platforms:
         assert f"`{p}`" in text
+    # every new code is explained, every shortcut listed with the chip it selects
+    for code in cb.codes.values():
+        assert code.definition.split()[0] in text
+    for spec in scheme_of(cb).categories:
+        if spec.suffix_key:
+            assert f"| `{spec.suffix_key}` | {spec.text} |" in text
+    assert "Undone" in text and "Not Checked" in text and "Leeftijd" in text
+
+
+def scheme_of(cb):
+    return LabelScheme(cb)
+
+
+def test_review_report_counts_context_in_dutch(cb):
+    machine = {"codes": [], "platforms": [], "evidence": [],
+               "context": {"chatter": "slachtoffer", "vorm": ["seksueel"], "leeftijd": 15,
+                           "duur": "onbekend"}}
+    recs = [{"gold": {"codes": [], "context": {"chatter": "familielid", "vorm": ["seksueel"],
+                                               "leeftijd": 15, "duur": "1_tot_2_jaar"}},
+             "review": {"status": "confirmed", "machine": machine}},
+            {"gold": {"codes": [], "context": {"chatter": "slachtoffer", "vorm": [],
+                                               "leeftijd": 16, "duur": "onbekend"}},
+             "review": {"status": "confirmed", "machine": machine}}]
+    rows = {r["code"]: r for r in review_report(recs, cb)["codes"]}
+    assert rows["context:chatter=slachtoffer"]["accepted"] == 1
+    assert rows["context:chatter=slachtoffer"]["rejected"] == 1
+    assert rows["context:chatter=familielid"]["added"] == 1
+    assert rows["context:chatter=familielid"]["label"] == "Wie chat er: Familielid"
+    assert rows["context:vorm=onbekend"]["added"] == 1
+    assert rows["context:leeftijd"] == {**rows["context:leeftijd"], "suggested": 2,
+                                        "accepted": 1, "rejected": 1, "added": 1}
+    assert rows["context:duur=1_tot_2_jaar"]["added"] == 1
 
 
 def test_suggestion_keeps_derived_codes_out_of_the_labels(cb, scheme):
@@ -132,7 +164,7 @@ def test_suggestion_keeps_derived_codes_out_of_the_labels(cb, scheme):
         (scheme.code_span("klant_geweld").text, 18, 26)]
     assert plan.overlapping == 1 and plan.bad_evidence == 2
     meta = example_meta(s, "done", scheme)
-    assert meta["machine"]["codes"] == s.codes
+    assert "machine" not in meta  # no raw JSON in the coder's panel; it is in the local record
     assert "text" not in s.machine()["evidence"][0]
     assert meta["afgeleid"] == "Klant bewust (afgeleid), Klant bewust, combinatie (afgeleid)"
     assert meta["voorstel codes"].startswith("Klant: geweld")

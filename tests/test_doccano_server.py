@@ -198,8 +198,8 @@ def test_push_creates_one_example_per_conversation(admin, pushed, env, suggestio
     assert ex["text"] == render(s.turns).text
     assert ex["text"].split("\n")[0].startswith("bezoeker: ")
     meta = ex["meta"]
-    assert meta["machine"]["year"] == s.year and meta["machine"]["channel"] == s.channel
-    assert meta["machine"]["codes"] == s.codes
+    assert meta["jaar"] == str(s.year) and meta["kanaal"] == s.channel
+    assert "machine" not in meta
     assert "Klant bewust" in meta["afgeleid"]
     assert meta["registratie"] == s.meta and s.meta["bezoeker_id"]
     assert meta["voorstel codes"].startswith(scheme.code_category(s.codes[0]).text)
@@ -228,7 +228,7 @@ def test_push_creates_one_example_per_conversation(admin, pushed, env, suggestio
     local = PushRecord(env["project"], env["records"]).load(
         project_key(admin.url, admin.get(f"projects/{pushed}")))
     assert set(local) == set(suggestions)
-    assert local["DA-001"]["example_id"] == ex["id"]
+    assert local["DA-001"]["server"] == admin.url and local["DA-001"]["project_id"] == pushed
 
 
 def test_pull_exports_exactly_the_confirmed(pulled, suggestions):

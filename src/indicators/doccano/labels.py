@@ -4,10 +4,13 @@ Document categories (what a coder decides per conversation), in this order on th
 
 1. one per non-derived code, grouped by family (family order of the codebook), each family in its
    own colour, with the code's Dutch label and the codebook's keyboard shortcut;
-2. one per context value, ``<variable label>: <value label>`` (``Wie chat er: Slachtoffer``),
-   ``onbekend`` included, one muted colour per variable and no shortcut;
-3. one per platform, ``Platform: <label>`` (``gold.ontmoeting_platforms``), all in one light
-   colour and without shortcut (a platform only matters with ``Online ontmoet``).
+2. one per context value, ``<short variable name>: <value label>`` (``Chat: Slachtoffer``,
+   ``Duur: 1 tot 2 jaar``), ``onbekend`` included, one pale colour per variable, no shortcut;
+3. one per platform, its bare label (``Instagram``, ``gold.ontmoeting_platforms``), all in one
+   light grey and without shortcut (a platform only matters with ``Online ontmoet``).
+
+Short chip texts matter: doccano shows all categories as chips above the transcript (the
+intent-detection page has no drop-down), and 75 long chips pushed the text off the screen.
 
 Shortcuts: doccano 1.8.4 reacts to ONE key per label (it ignores ``shift``/``ctrl`` prefixes on
 the annotation page, and a key used twice selects whichever label it finds first). So only the
@@ -29,7 +32,10 @@ from dataclasses import dataclass
 from ..codebook import Codebook
 
 CATEGORY, SPAN = "category", "span"
-PLATFORM_PREFIX = "Platform: "
+PLATFORM_PREFIX = ""
+# short names of the context variables on the chips (the guideline gives the full names)
+SHORT = {"chatter": "Chat", "vorm": "Vorm", "pleger": "Pleger", "acuut_onveilig": "Acuut",
+         "first_disclosure": "1e keer", "duur": "Duur", "aantal_plegers": "Plegers"}
 PLATFORM_COLOR = ("#e0e0e0", "#000000")
 
 
@@ -90,7 +96,8 @@ class LabelScheme:
                 continue
             for i, val in enumerate(var.values):
                 self.categories.append(LabelSpec(
-                    CATEGORY, f"{var.label}: {val.label}", ("context", var.id, val.id),
+                    CATEGORY, f"{SHORT.get(var.id, var.label)}: {val.label}",
+                    ("context", var.id, val.id),
                     *context_color(vi, i)))
         for p in codebook.platforms.values():
             self.categories.append(LabelSpec(CATEGORY, PLATFORM_PREFIX + p.label,

@@ -3,13 +3,12 @@
 doccano shows every meta key in the metadata panel beside the text. The coder-facing keys are
 Dutch and short: the machine's suggestion per code with its score, the context it suggests, the
 platforms and the derived codes. Technical keys (``conversation_id``, ``push_state``,
-``registratie``, ``machine``) carry what ``pull`` writes back; ``registratie`` is the helpline's
-registration data (passed through, never shown as evidence, never a label).
+``registratie``) carry what ``pull`` writes back; ``registratie`` is the helpline's registration
+data (passed through, never shown as evidence, never a label). The machine's full suggestion
+(ids, scores, evidence) stays in the local push record, not in the panel.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from .labels import LabelScheme
 from .suggestions import Suggestion
@@ -17,13 +16,6 @@ from .suggestions import Suggestion
 
 def _score(x: float | None) -> str:
     return "" if x is None else f" ({x:.2f})"
-
-
-def machine_summary(s: Suggestion) -> dict[str, Any]:
-    """The machine's suggestion without evidence text or turns (ids only), for the meta."""
-    return {"codes": s.codes, "platforms": s.platforms, "context": s.context,
-            "scores": s.scores, "context_scores": s.context_scores,
-            "year": s.year, "channel": s.channel}
 
 
 def example_meta(s: Suggestion, state: str, scheme: LabelScheme | None = None) -> dict:
@@ -58,5 +50,4 @@ def example_meta(s: Suggestion, state: str, scheme: LabelScheme | None = None) -
         "afgeleid": ", ".join(code_label(c) for c in s.derived) or "geen",
         "push_state": state,
         "registratie": dict(s.meta),
-        "machine": machine_summary(s),
     }

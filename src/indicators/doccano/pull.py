@@ -80,6 +80,13 @@ def machine_suggestion(cid: str, turns: list[dict], year, channel, machine: dict
                       scores=dict(m.get("scores") or {}), evidence=list(m.get("evidence") or []))
 
 
+def _year_channel(meta: dict) -> tuple[int | None, str | None]:
+    year = meta.get("jaar", meta.get("year"))
+    if isinstance(year, str):
+        year = int(year) if year.isdigit() else None
+    return year, (meta.get("kanaal") or meta.get("channel") or None)
+
+
 class Puller:
     def __init__(self, dc: Doccano, codebook: Codebook, project: str, record: PushRecord,
                  scheme: LabelScheme | None = None):
@@ -104,7 +111,7 @@ class Puller:
 
     def pull(self) -> PullResult:
         result = PullResult(self.pid)
-        local_by_example = {r["example_id"]: r for r in self.record.load(self.key).values()}
+        local = self.record.load(self.key)  # by conversation id
         users = self._usernames()
         cat_text = {t["id"]: t["text"] for t in self.dc.label_types(self.pid, CATEGORY)}
         span_text = {t["id"]: t["text"] for t in self.dc.label_types(self.pid, SPAN)}
@@ -113,21 +120,18 @@ class Puller:
             if not meta.get("conversation_id"):
                 result.not_ours += 1
                 continue
-            local = local_by_example.get(ex["id"])
-            rec = None
+            rec, mine = None, local.get(str(meta["conversation_id"]))
             if ex.get("is_confirmed"):
-                rec = self._record(ex, local, users, cat_text, span_text, result)
+                rec = self._record(ex, mine, users, cat_text, span_text, result)
             if rec is None:
-                result.pending.append(self._pending(ex, local))
+                result.pending.append(self._pending(ex, mine))
             else:
                 result.records.append(rec)
         return result
 
     def _pending(self, ex: dict, local: dict | None) -> dict:
         meta = ex.get("meta") or {}
-        machine = meta.get("machine") if isinstance(meta.get("machine"), dict) else {}
-        year = local.get("year") if local else machine.get("year", meta.get("year"))
-        channel = local.get("channel") if local else machine.get("channel", meta.get("channel"))
+        year, channel = (local.get("year"), local.get("channel")) if local else _year_channel(meta)
         out: dict[str, Any] = {"id": str(meta["conversation_id"])}
         if year is not None:
             out["year"] = year
@@ -148,7 +152,6 @@ class Puller:
         state = max(states, key=lambda s: s.get("confirmed_at") or "")
         meta = ex.get("meta") or {}
         cid = str(meta["conversation_id"])
-        meta_machine = meta.get("machine") if isinstance(meta.get("machine"), dict) else None
         if local is not None:
             turns, machine = local["turns"], local["machine"]
             year, channel = local.get("year"), local.get("channel")
@@ -158,9 +161,8 @@ class Puller:
                 turns = parse(ex["text"])
             except RenderError as e:
                 raise DoccanoError(f"example {ex['id']} ({cid}): {e}") from None
-            machine = meta_machine
-            year = (meta_machine or {}).get("year", meta.get("year"))
-            channel = (meta_machine or {}).get("channel", meta.get("channel"))
+            machine = None  # the machine's suggestion lives in the local push record only
+            year, channel = _year_channel(meta)
             registration = meta.get("registratie") or {}
         meanings, annotators = [], set()
         for c in self.dc.categories(self.pid, ex["id"]):

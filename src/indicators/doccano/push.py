@@ -18,7 +18,7 @@ from ..codebook import Codebook
 from .bulk import import_examples
 from .client import Doccano, DoccanoError
 from .labels import LabelScheme
-from .meta import example_meta, machine_summary
+from .meta import example_meta
 from .numbers import find_number
 from .pii import PiiChecker, PiiReport
 from .project import LabelIds
@@ -29,7 +29,7 @@ from .suggestions import Suggestion
 STATE_LABELLING, STATE_DONE = "labelling", "done"
 NUMBER_PRIORITY = 2.0  # a number span (leeftijd) wins over overlapping code evidence
 
-__all__ = ["PlannedLabels", "Pusher", "PushResult", "example_meta", "plan_labels"]
+__all__ = ["PlannedLabels", "Pusher", "PushResult", "example_meta", "local_record", "plan_labels"]
 
 
 @dataclass
@@ -128,7 +128,8 @@ def number_span(s: Suggestion, variable: str, rendered) -> tuple[int, int] | Non
     return None
 
 
-def local_record(s: Suggestion, key: str, server: str, project_id: int, example_id: int) -> dict:
+def local_record(s: Suggestion, key: str, server: str, project_id: int,
+                 example_id: int | None) -> dict:
     return {
         "conversation_id": s.id,
         "example_id": example_id,
@@ -169,8 +170,12 @@ class Pusher:
         self.label_ids = label_ids
         self.record = record
 
+    def count(self) -> int:
+        page = self.dc.get(f"projects/{self.pid}/examples", params={"limit": 1})
+        return int(page["count"])
+
     def server_examples(self) -> dict[str, dict]:
-        """Examples already in the project, by conversation id."""
+        """Examples in the project, by conversation id."""
         out = {}
         for ex in self.dc.examples(self.pid):
             cid = (ex.get("meta") or {}).get("conversation_id")
@@ -218,15 +223,18 @@ class Pusher:
                               "cats": [t for t, _ in plan.categories],
                               "entities": [[a, b, t] for t, a, b, _ in plan.spans],
                               **example_meta(s, STATE_DONE, self.scheme)})
+            before = self.count()
             import_examples(self.dc, self.pid, lines)
-            made = self.server_examples()
-            done = []
-            for s in batch:
-                if s.id not in made:
-                    raise DoccanoError(f"doccano did not import conversation {s.id}; see the "
-                                       "task log of the doccano server")
-                done.append(local_record(s, self.key, self.dc.url, self.pid, made[s.id]["id"]))
-                result.created.append(s.id)
+            if self.count() - before < len(batch):
+                made = self.server_examples()  # find out which ones doccano did not take
+                missing = [s.id for s in batch if s.id not in made]
+                if missing:
+                    raise DoccanoError(f"doccano did not import {len(missing)} conversations "
+                                       f"(first: {missing[0]}); see the doccano task log")
+            # no listing of the new examples (doccano lists some 50 a second): the record
+            # finds them again by conversation id, which their meta carries
+            done = [local_record(s, self.key, self.dc.url, self.pid, None) for s in batch]
+            result.created += [s.id for s in batch]
             self.record.append(done)
             if progress:
                 progress(len(batch))
@@ -264,5 +272,3 @@ class Pusher:
                 self.dc.post(f"{base}/spans", json={"label": label, "start_offset": start,
                                                     "end_offset": end, "prob": prob})
 
-
-__all__ += ["machine_summary", "local_record"]
