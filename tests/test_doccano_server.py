@@ -407,3 +407,19 @@ def test_wrong_project_type_and_bad_login_are_clear_errors(env, admin, monkeypat
     res = run("pull", "--project", name, "-o", "/dev/null")
     assert res.exit_code == 1
     assert "login" in res.output and "not-the-password-x9" not in res.output
+
+
+def test_add_coder_creates_an_annotator_with_a_password_from_the_environment(
+        env, admin, pushed, monkeypatch):
+    name = f"coder_{RUN}"
+    password = secrets.token_urlsafe(16)
+    monkeypatch.setenv("DOCCANO_CODER_PASSWORD", password)
+    res = run("doccano", "add-coder", name, "--project", env["project"])
+    assert res.exit_code == 0, res.output
+    assert "created" in res.output and password not in res.output
+    coder = Doccano(URL, name, password)
+    members = {m["username"]: m for m in admin.members(pushed)}
+    assert members[name]["rolename"] == "annotator"
+    assert len(list(coder.examples(pushed))) == len(list(admin.examples(pushed)))
+    res = run("doccano", "add-coder", name, "--project", env["project"])
+    assert res.exit_code == 0 and "already existed" in res.output

@@ -47,6 +47,31 @@ def stop_cmd(
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "no doccano server was running")
 
 
+@doccano_app.command("add-coder")
+def add_coder_cmd(
+    name: str = typer.Argument(..., help="The coder's user name."),
+    project: str = typer.Option(None, "--project", help="Also make them an annotator of this "
+                                "project."),
+    email: str = typer.Option(None, "--email", help="E-mail (default NAME@example.org)."),
+) -> None:
+    """Create a coder account on the doccano server of DOCCANO_URL (as the admin of
+    DOCCANO_USERNAME/DOCCANO_PASSWORD). The coder's password comes from DOCCANO_CODER_PASSWORD
+    or a prompt, never from an argument."""
+    import os
+
+    from ..doccano.client import Doccano, DoccanoError
+    from ..doccano.coders import add_coder
+
+    password = os.environ.get("DOCCANO_CODER_PASSWORD") or typer.prompt(
+        f"password for {name}", hide_input=True, confirmation_prompt=True)
+    try:
+        created, role = add_coder(Doccano.from_env(), name, password, email, project)
+    except DoccanoError as e:
+        raise _fail(str(e)) from None
+    console.print(f"coder {name!r} {'created' if created else 'already existed'}"
+                  f"{f'; annotator of {project!r}' if role else ''}")
+
+
 def _warn_git(path: Path) -> None:
     from ..doccano.gitcheck import unignored_in_git
 

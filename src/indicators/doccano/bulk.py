@@ -20,14 +20,22 @@ WAIT_SECONDS = 600.0
 def import_examples(dc: Doccano, project_id: int, lines: list[dict],
                     wait_seconds: float = WAIT_SECONDS) -> None:
     """Import ``lines`` (``text``, ``cats``, ``entities`` and meta keys) and wait for doccano."""
-    if not lines:
-        return
+    if lines:
+        wait_for(dc, start_import(dc, project_id, lines), wait_seconds)
+
+
+def start_import(dc: Doccano, project_id: int, lines: list[dict]) -> str:
+    """Upload ``lines`` and start doccano's import task; its task id."""
     body = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
     upload_id = dc.upload_file("push.jsonl", body.encode("utf-8"))
     res = dc.post(f"projects/{project_id}/upload",
                   json={"uploadIds": [upload_id], "task": TASK, "format": "JSONL",
                         "column_data": "text", "column_label": "label"})
-    task_id = res["task_id"]
+    return res["task_id"]
+
+
+def wait_for(dc: Doccano, task_id: str, wait_seconds: float = WAIT_SECONDS) -> None:
+    """Wait until doccano's import task is done; an error names lines, never text."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.2
     while time.monotonic() < deadline:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..codebook import Codebook
-from .bulk import import_examples
+from .bulk import start_import, wait_for
 from .client import Doccano, DoccanoError
 from .labels import LabelScheme
 from .meta import example_meta
@@ -203,42 +203,58 @@ class Pusher:
                 result.missing_on_server.append(s.id)
             else:
                 todo.append(s)
-        if checker is not None:
-            clean = []
-            for s in todo:
-                report = checker.check(s.id, s.turns)
-                if report.blocked:
-                    result.refused.append(report)
-                else:
-                    clean.append(s)
-            todo = clean
+        # while doccano imports one batch, the next one is checked and prepared here
+        pending: tuple[str, list[Suggestion], int] | None = None
         for i in range(0, len(todo), max(1, batch_size)):
-            batch = todo[i:i + batch_size]
-            lines = []
-            for s in batch:
-                plan = plan_labels(s, self.scheme)
-                result.bad_evidence += plan.bad_evidence
-                result.overlapping += plan.overlapping
-                lines.append({"text": render(s.turns).text,
-                              "cats": [t for t, _ in plan.categories],
-                              "entities": [[a, b, t] for t, a, b, _ in plan.spans],
-                              **example_meta(s, STATE_DONE, self.scheme)})
-            before = self.count()
-            import_examples(self.dc, self.pid, lines)
-            if self.count() - before < len(batch):
-                made = self.server_examples()  # find out which ones doccano did not take
-                missing = [s.id for s in batch if s.id not in made]
-                if missing:
-                    raise DoccanoError(f"doccano did not import {len(missing)} conversations "
-                                       f"(first: {missing[0]}); see the doccano task log")
-            # no listing of the new examples (doccano lists some 50 a second): the record
-            # finds them again by conversation id, which their meta carries
-            done = [local_record(s, self.key, self.dc.url, self.pid, None) for s in batch]
-            result.created += [s.id for s in batch]
-            self.record.append(done)
-            if progress:
-                progress(len(batch))
+            batch = self._clean(todo[i:i + batch_size], checker, result)
+            lines = [self._line(s, result) for s in batch]
+            if pending is not None:
+                self._finish_import(*pending, result, progress)
+                pending = None
+            if batch:
+                before = self.count()
+                pending = (start_import(self.dc, self.pid, lines), batch, before)
+        if pending is not None:
+            self._finish_import(*pending, result, progress)
         return result
+
+    def _clean(self, batch: list[Suggestion], checker: PiiChecker | None,
+               result: PushResult) -> list[Suggestion]:
+        if checker is None:
+            return batch
+        clean = []
+        for s in batch:
+            report = checker.check(s.id, s.turns)
+            if report.blocked:
+                result.refused.append(report)
+            else:
+                clean.append(s)
+        return clean
+
+    def _line(self, s: Suggestion, result: PushResult) -> dict:
+        plan = plan_labels(s, self.scheme)
+        result.bad_evidence += plan.bad_evidence
+        result.overlapping += plan.overlapping
+        return {"text": render(s.turns).text, "cats": [t for t, _ in plan.categories],
+                "entities": [[a, b, t] for t, a, b, _ in plan.spans],
+                **example_meta(s, STATE_DONE, self.scheme)}
+
+    def _finish_import(self, task_id: str, batch: list[Suggestion], before: int,
+                       result: PushResult, progress: Callable[[int], None] | None) -> None:
+        wait_for(self.dc, task_id)
+        if self.count() - before < len(batch):
+            made = self.server_examples()  # find out which ones doccano did not take
+            missing = [s.id for s in batch if s.id not in made]
+            if missing:
+                raise DoccanoError(f"doccano did not import {len(missing)} conversations "
+                                   f"(first: {missing[0]}); see the doccano task log")
+        # no listing of the new examples (doccano lists some 50 a second): the record finds
+        # them again by conversation id, which their meta carries
+        self.record.append([local_record(s, self.key, self.dc.url, self.pid, None)
+                            for s in batch])
+        result.created += [s.id for s in batch]
+        if progress:
+            progress(len(batch))
 
     def _resume(self, s: Suggestion, ex: dict, in_local: bool, result: PushResult) -> None:
         state = (ex.get("meta") or {}).get("push_state")
