@@ -423,3 +423,61 @@ def test_add_coder_creates_an_annotator_with_a_password_from_the_environment(
     assert len(list(coder.examples(pushed))) == len(list(admin.examples(pushed)))
     res = run("doccano", "add-coder", name, "--project", env["project"])
     assert res.exit_code == 0 and "already existed" in res.output
+
+
+def test_double_coding_sample_comes_back_with_both_coders_and_kappa(admin, suggestions,
+                                                                    scheme, tmp_path,
+                                                                    monkeypatch):
+    from indicators.doccano.double import double_project, in_sample
+
+    name = f"test-double-{RUN}"
+    f = tmp_path / "forty.jsonl"
+    f.write_text("".join(line + "\n" for line in SUGGESTIONS.read_text().splitlines()[:40]))
+    ids = [json.loads(x)["id"] for x in f.read_text().splitlines()]
+    sample = [c for c in ids if in_sample(name, c, 0.25)]
+    assert 0 < len(sample) < len(ids)
+    res = run("push", f, "--project", name, "--records", tmp_path, "--double-code", "25%")
+    assert res.exit_code == 0, res.output
+    assert f"double coding: {len(sample)} of 40" in " ".join(res.output.split())
+    # the same sample on every run: nothing new to push
+    res = run("push", f, "--project", name, "--records", tmp_path, "--double-code", "25%")
+    flat = " ".join(res.output.split())
+    assert f"{len(sample)} of 40" in flat and "(0 pushed now)" in flat
+    second_name = double_project(name)
+    password = secrets.token_urlsafe(16)
+    monkeypatch.setenv("DOCCANO_CODER_PASSWORD", password)
+    assert run("doccano", "add-coder", f"tweede_{RUN}", "--project", second_name).exit_code == 0
+    second = Doccano(URL, f"tweede_{RUN}", password)
+    pids = {p["name"]: p["id"] for p in admin.projects()}
+    first_ex, second_ex = by_cid(admin, pids[name]), by_cid(second, pids[second_name])
+    assert set(second_ex) == set(sample)
+    # the second coder disagrees on one code of half the sample; both confirm everything
+    cats = label_ids(second, pids[second_name], "category")
+    for i, cid in enumerate(sample):
+        admin.post(f"projects/{pids[name]}/examples/{first_ex[cid]['id']}/states")
+        eid = second_ex[cid]["id"]
+        if i % 2 == 0:
+            second.post(f"projects/{pids[second_name]}/examples/{eid}/categories",
+                        json={"label": cats[scheme.code_category("lvb").text]})
+        second.post(f"projects/{pids[second_name]}/examples/{eid}/states")
+    out = tmp_path / "pulled.jsonl"
+    res = run("pull", "--project", name, "-o", out, "--records", tmp_path)
+    assert res.exit_code == 0, res.output
+    pairs = [json.loads(x) for x in (tmp_path / "pulled.dubbel.jsonl").read_text().splitlines()]
+    assert sorted(r["id"] for r in pairs) == sorted(sample * 2)
+    assert {r["review"]["coder"] for r in pairs} == {admin.username, f"tweede_{RUN}"}
+    agreement = tmp_path / "agreement.json"
+    res = run("agreement", tmp_path / "pulled.dubbel.jsonl", "--json", agreement,
+              "--bootstrap", "20")
+    assert res.exit_code == 0, res.output
+    coders = json.loads(agreement.read_text())["coders"]
+    assert coders["double_coded_conversations"] == len(sample)
+    lvb = coders["codes"]["lvb"]["pairs"][0]
+    n_lvb = len(range(0, len(sample), 2))
+    # the first coder never used lvb, the second in n_lvb of the sample: kappa 0 (no agreement
+    # beyond chance) unless every unit disagrees
+    assert lvb["kappa"] == pytest.approx(0.0) or n_lvb == len(sample)
+    assert coders["codes"]["sextortion"]["pairs"][0]["kappa"] in (1.0, None)
+    for p in admin.projects():
+        if p["name"] in (name, second_name):
+            admin.call("delete", f"projects/{p['id']}")

@@ -101,6 +101,9 @@ def push_cmd(
                               help="file: as in the suggestions file; uncertainty: the least "
                               "certain conversations first (classifier uncertainty from "
                               "`suggest --model`, else the weakest rule score)."),
+    double_code: str = typer.Option(None, "--double-code",
+                                    help="Also push a reproducible sample (e.g. 10%) to "
+                                    "PROJECT-dubbel for a second, independent coder."),
 ) -> None:
     """Push suggestions to doccano for coders to confirm (server from DOCCANO_URL)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -124,23 +127,51 @@ def push_cmd(
         raise _fail(f"--order must be 'file' or 'uncertainty', not {order!r}")
     if order == "uncertainty":  # stable: ties keep file order
         items.sort(key=lambda s: -s.review_priority())
+    share = None
+    if double_code is not None:
+        from ..doccano.double import double_project, in_sample, parse_share
+
+        try:
+            share = parse_share(double_code)
+        except ValueError as e:
+            raise _fail(str(e)) from None
     scheme = LabelScheme(codebook)
-    try:
-        dc = Doccano.from_env()
+    checker = None if allow_pii else PiiChecker()
+    import threading
+
+    # deduce loads for some 20 s: meanwhile set up the project; joined before the first check
+    warm = threading.Thread(target=checker.check if checker else (lambda *a: None), daemon=True,
+                            args=("warm-up", [{"speaker": "bezoeker", "text": "hoi"}]))
+    warm.start()
+
+    def push_to(name: str, todo: list) -> tuple:
         proj, created = ensure_project(
-            dc, project, render_guideline(codebook, scheme),
+            dc, name, render_guideline(codebook, scheme),
             f"Suggesties voor {codebook.name} (codeboek v{codebook.version}); "
             "alleen bevestigde gesprekken tellen.")
         label_ids = ensure_label_types(dc, proj["id"], scheme)
-        record = PushRecord(project, records)
+        record = PushRecord(name, records)
         _warn_git(record.path)
         pusher = Pusher(dc, codebook, proj, label_ids, record, scheme)
-        checker = None if allow_pii else PiiChecker()
-        with Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(),
+        warm.join()
+        with Progress(TextColumn(f"pushing to {name}"), BarColumn(), MofNCompleteColumn(),
                       console=console, transient=True) as bar:
-            task = bar.add_task("push", total=len(items))
-            result = pusher.push(items, batch_size=batch_size, checker=checker,
-                                 progress=lambda n: bar.update(task, advance=n))
+            task = bar.add_task("push", total=len(todo))
+            return proj, created, pusher.push(todo, batch_size=batch_size, checker=checker,
+                                              progress=lambda n: bar.update(task, advance=n))
+
+    try:
+        dc = Doccano.from_env()
+        proj, created, result = push_to(project, items)
+        if share is not None:
+            sample = [s for s in items if in_sample(project, s.id, share)
+                      and s.id not in {r.conversation_id for r in result.refused}]
+            second = push_to(double_project(project), sample)
+            console.print(f"double coding: {len(sample)} of {len(items)} conversations "
+                          f"({share:.0%}) in {double_project(project)!r} "
+                          f"({len(second[2].created)} pushed now); add its coders with "
+                          f"`indicators doccano add-coder NAME --project "
+                          f"{double_project(project)}`")
     except DoccanoError as e:
         raise _fail(str(e)) from None
     console.print(f"project {project!r} (id {proj['id']}{', created' if created else ''}): "
@@ -181,7 +212,6 @@ def pull_cmd(
                                  help="Folder of local push records (default annotations/)."),
 ) -> None:
     """Export the conversations coders confirmed, with the coder's codes and the machine's."""
-    import json
 
     from ..codebook import load_codebook
     from ..doccano.client import Doccano, DoccanoError
@@ -195,12 +225,14 @@ def pull_cmd(
         result = Puller(dc, codebook, project, PushRecord(project, records)).pull()
     except DoccanoError as e:
         raise _fail(str(e)) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for rec in result.records + result.pending:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    tmp.replace(output)
+    _write_jsonl(output, result.records + result.pending)
+    try:
+        double = _pull_double(dc, codebook, project, records, result.records, output)
+    except DoccanoError as e:
+        raise _fail(str(e)) from None
+    if double is not None:
+        console.print(f"double coding: {len(double[0]) // 2} conversations confirmed by both "
+                      f"coders written to {double[1]} (for `indicators agreement`)")
     console.print(f"{len(result.records)} confirmed conversations written to {output}; "
                   f"{len(result.pending)} pending (not confirmed: written as pending lines "
                   "without text, counted by `stats` as not yet reviewed)")
@@ -216,6 +248,35 @@ def pull_cmd(
     if result.conflicts:
         console.print(f"[yellow]single-choice context with more than one value (first kept): "
                       f"{', '.join(result.conflicts)}[/yellow]")
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def _pull_double(dc, codebook, project: str, records, first: list[dict], output: Path):
+    """Both coders' records of the double-coded sample, beside the output; None without one."""
+    from ..doccano.double import double_project, pair_records
+    from ..doccano.project import find_project
+    from ..doccano.pull import Puller
+    from ..doccano.records import PushRecord
+
+    name = double_project(project)
+    if find_project(dc, name) is None:
+        return None
+    second = Puller(dc, codebook, name, PushRecord(name, records)).pull()
+    pairs = pair_records(first, second.records)
+    path = output.with_name(output.name.removesuffix(".jsonl") + ".dubbel.jsonl")
+    _warn_git(path)
+    _write_jsonl(path, pairs)
+    return pairs, path
 
 
 def review_report_cmd(
