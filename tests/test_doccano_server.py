@@ -425,7 +425,7 @@ def test_add_coder_creates_an_annotator_with_a_password_from_the_environment(
     assert res.exit_code == 0 and "already existed" in res.output
 
 
-def test_double_coding_sample_comes_back_with_both_coders_and_kappa(admin, suggestions,
+def test_double_coding_sample_comes_back_with_both_coders_and_kappa(env, admin, suggestions,
                                                                     scheme, tmp_path,
                                                                     monkeypatch):
     from indicators.doccano.double import double_project, in_sample
