@@ -15,14 +15,17 @@ doccano_app = typer.Typer(help="Run a local doccano annotation server.", no_args
 
 @doccano_app.command("serve")
 def serve_cmd(
-    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1."),
+    port: int = typer.Option(None, "--port", help="Port on 127.0.0.1 (default: the port of "
+                             "DOCCANO_URL, else 8000), so serve, push, pull and the tests share "
+                             "one setting."),
     home: Path = typer.Option(None, "--home", help="Data folder (default: DOCCANO_HOME or "
                               ".doccano/home)."),
 ) -> None:
     """Install (once), initialise and start doccano in the background; print its URL."""
-    from ..doccano.server import ServerError, ServerLayout, serve
+    from ..doccano.server import ServerError, ServerLayout, default_port, serve
 
     layout = ServerLayout.default(home)
+    port = port or default_port()
     try:
         url = serve(layout, port=port, log=lambda m: console.print(m))
     except ServerError as e:
@@ -44,6 +47,70 @@ def stop_cmd(
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "no doccano server was running")
 
 
+@doccano_app.command("add-coder")
+def add_coder_cmd(
+    name: str = typer.Argument(..., help="The coder's user name."),
+    project: str = typer.Option(None, "--project", help="Also make them an annotator of this "
+                                "project."),
+    email: str = typer.Option(None, "--email", help="E-mail (default NAME@example.org)."),
+) -> None:
+    """Create a coder account on the doccano server of DOCCANO_URL (as the admin of
+    DOCCANO_USERNAME/DOCCANO_PASSWORD). The coder's password comes from DOCCANO_CODER_PASSWORD
+    or a prompt, never from an argument."""
+    import os
+
+    from ..doccano.client import Doccano, DoccanoError
+    from ..doccano.coders import add_coder
+
+    password = os.environ.get("DOCCANO_CODER_PASSWORD") or typer.prompt(
+        f"password for {name}", hide_input=True, confirmation_prompt=True)
+    try:
+        created, role = add_coder(Doccano.from_env(), name, password, email, project)
+    except DoccanoError as e:
+        raise _fail(str(e)) from None
+    console.print(f"coder {name!r} {'created' if created else 'already existed'}"
+                  f"{f'; annotator of {project!r}' if role else ''}")
+
+
+class _WarmChecker:
+    """The identifier check, its model (deduce, some 20 s to load) loading in the background
+    while the project is set up; the first check waits for it. A push with nothing new never
+    waits. Once loaded, deduce's objects are kept out of the garbage collector: freeing them
+    when the process ends took 35 s (measured on this machine)."""
+
+    def __init__(self, checker):
+        import threading
+
+        self.checker = checker
+        self.thread = threading.Thread(target=self._load, daemon=True)
+        self.thread.start()
+
+    def _load(self) -> None:
+        import gc
+
+        from ..doccano import pii
+
+        self.checker.check("warm-up", [{"speaker": "bezoeker", "text": "hoi"}])
+        model = getattr(pii, "_DEDUCE", None)
+        if model is not None:
+            keep = [model]
+            keep.append(keep)  # a cycle the frozen collector never frees: no teardown at exit
+            gc.freeze()
+
+    def check(self, conversation_id, turns):
+        self.thread.join()
+        return self.checker.check(conversation_id, turns)
+
+
+def _warn_git(path: Path) -> None:
+    from ..doccano.gitcheck import unignored_in_git
+
+    if unignored_in_git(path):
+        console.print(f"[yellow]warning: {path} holds transcript text and lies in a git work tree "
+                      "where git does not ignore it; keep it under annotations/ or outside the "
+                      "repository[/yellow]")
+
+
 def _fail(message: str) -> typer.Exit:
     console.print(f"[red]error:[/red] {message}")
     return typer.Exit(1)
@@ -53,9 +120,9 @@ def push_cmd(
     suggestions: Path = typer.Argument(..., exists=True, dir_okay=False,
                                        help="Suggestions JSONL from `indicators suggest`."),
     project: str = typer.Option(..., "--project", help="doccano project name."),
-    batch_size: int = typer.Option(50, "--batch-size", min=1,
-                                   help="Conversations per batch (local record written after "
-                                   "each)."),
+    batch_size: int = typer.Option(500, "--batch-size", min=1,
+                                   help="Conversations per import (one upload to doccano; the "
+                                   "local record is written after each)."),
     allow_pii: bool = typer.Option(False, "--allow-pii",
                                    help="Push conversations with direct identifiers anyway."),
     records: Path = typer.Option(None, "--records",
@@ -64,6 +131,9 @@ def push_cmd(
                               help="file: as in the suggestions file; uncertainty: the least "
                               "certain conversations first (classifier uncertainty from "
                               "`suggest --model`, else the weakest rule score)."),
+    double_code: str = typer.Option(None, "--double-code",
+                                    help="Also push a reproducible sample (e.g. 10%) to "
+                                    "PROJECT-dubbel for a second, independent coder."),
 ) -> None:
     """Push suggestions to doccano for coders to confirm (server from DOCCANO_URL)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -87,29 +157,52 @@ def push_cmd(
         raise _fail(f"--order must be 'file' or 'uncertainty', not {order!r}")
     if order == "uncertainty":  # stable: ties keep file order
         items.sort(key=lambda s: -s.review_priority())
+    share = None
+    if double_code is not None:
+        from ..doccano.double import double_project, in_sample, parse_share
+
+        try:
+            share = parse_share(double_code)
+        except ValueError as e:
+            raise _fail(str(e)) from None
     scheme = LabelScheme(codebook)
-    try:
-        dc = Doccano.from_env()
+    checker = None if allow_pii else _WarmChecker(PiiChecker())
+
+    def push_to(name: str, todo: list) -> tuple:
         proj, created = ensure_project(
-            dc, project, render_guideline(codebook, scheme),
+            dc, name, render_guideline(codebook, scheme),
             f"Suggesties voor {codebook.name} (codeboek v{codebook.version}); "
             "alleen bevestigde gesprekken tellen.")
         label_ids = ensure_label_types(dc, proj["id"], scheme)
-        pusher = Pusher(dc, codebook, proj, label_ids, PushRecord(project, records), scheme)
-        checker = None if allow_pii else PiiChecker()
-        with Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(),
+        record = PushRecord(name, records)
+        _warn_git(record.path)
+        pusher = Pusher(dc, codebook, proj, label_ids, record, scheme)
+        with Progress(TextColumn(f"pushing to {name}"), BarColumn(), MofNCompleteColumn(),
                       console=console, transient=True) as bar:
-            task = bar.add_task("push", total=None)
-            result = pusher.push(items, batch_size=batch_size, checker=checker,
-                                 progress=lambda n: bar.update(task, advance=n))
+            task = bar.add_task("push", total=len(todo))
+            return proj, created, pusher.push(todo, batch_size=batch_size, checker=checker,
+                                              progress=lambda n: bar.update(task, advance=n))
+
+    try:
+        dc = Doccano.from_env()
+        proj, created, result = push_to(project, items)
+        if share is not None:
+            sample = [s for s in items if in_sample(project, s.id, share)
+                      and s.id not in {r.conversation_id for r in result.refused}]
+            second = push_to(double_project(project), sample)
+            console.print(f"double coding: {len(sample)} of {len(items)} conversations "
+                          f"({share:.0%}) in {double_project(project)!r} "
+                          f"({len(second[2].created)} pushed now); add its coders with "
+                          f"`indicators doccano add-coder NAME --project "
+                          f"{double_project(project)}`")
     except DoccanoError as e:
         raise _fail(str(e)) from None
     console.print(f"project {project!r} (id {proj['id']}{', created' if created else ''}): "
                   f"{len(result.created)} pushed, {len(result.already)} already there, "
                   f"{len(result.completed)} unfinished ones completed")
     if result.missing_on_server:
-        console.print(f"[yellow]{len(result.missing_on_server)} conversations are in the local "
-                      f"record but no longer on the server; not pushed again[/yellow] "
+        console.print(f"[yellow]{len(result.missing_on_server)} conversations were pushed to this "
+                      "project before and deleted there since; not pushed again[/yellow] "
                       f"(ids: {', '.join(result.missing_on_server[:10])}"
                       f"{' ...' if len(result.missing_on_server) > 10 else ''})")
     if result.bad_evidence:
@@ -142,7 +235,6 @@ def pull_cmd(
                                  help="Folder of local push records (default annotations/)."),
 ) -> None:
     """Export the conversations coders confirmed, with the coder's codes and the machine's."""
-    import json
 
     from ..codebook import load_codebook
     from ..doccano.client import Doccano, DoccanoError
@@ -150,19 +242,29 @@ def pull_cmd(
     from ..doccano.records import PushRecord
 
     codebook = load_codebook()
+    _warn_git(output)
     try:
         dc = Doccano.from_env()
         result = Puller(dc, codebook, project, PushRecord(project, records)).pull()
     except DoccanoError as e:
         raise _fail(str(e)) from None
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for rec in result.records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    tmp.replace(output)
+    _write_jsonl(output, result.records + result.pending)
+    try:
+        double = _pull_double(dc, codebook, project, records, result.records, output)
+    except DoccanoError as e:
+        raise _fail(str(e)) from None
+    if double is not None:
+        console.print(f"double coding: {len(double[0]) // 2} conversations confirmed by both "
+                      f"coders written to {double[1]} (for `indicators agreement`)")
     console.print(f"{len(result.records)} confirmed conversations written to {output}; "
-                  f"{result.pending} pending (not confirmed, not exported)")
+                  f"{len(result.pending)} pending (not confirmed: written as pending lines "
+                  "without text, counted by `stats` as not yet reviewed)")
+    if result.evidence_dropped:
+        console.print(f"{result.evidence_dropped} evidence spans of codes the coders removed "
+                      "were left out")
+    if result.unreadable_numbers:
+        console.print(f"[yellow]no number found in the marked span (left empty): "
+                      f"{', '.join(result.unreadable_numbers)}[/yellow]")
     if result.unknown_labels:
         console.print(f"[yellow]{result.unknown_labels} labels are not in the codebook and were "
                       "ignored[/yellow]")
@@ -171,12 +273,42 @@ def pull_cmd(
                       f"{', '.join(result.conflicts)}[/yellow]")
 
 
+def _write_jsonl(path: Path, records: list[dict]) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def _pull_double(dc, codebook, project: str, records, first: list[dict], output: Path):
+    """Both coders' records of the double-coded sample, beside the output; None without one."""
+    from ..doccano.double import double_project, pair_records
+    from ..doccano.project import find_project
+    from ..doccano.pull import Puller
+    from ..doccano.records import PushRecord
+
+    name = double_project(project)
+    if find_project(dc, name) is None:
+        return None
+    second = Puller(dc, codebook, name, PushRecord(name, records)).pull()
+    pairs = pair_records(first, second.records)
+    path = output.with_name(output.name.removesuffix(".jsonl") + ".dubbel.jsonl")
+    _warn_git(path)
+    _write_jsonl(path, pairs)
+    return pairs, path
+
+
 def review_report_cmd(
     file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                 help="Output of `indicators pull`."),
     json_out: Path = typer.Option(None, "--json", help="Also write the report as JSON here."),
 ) -> None:
-    """Per code: suggestions coders accepted, rejected (and which patterns), and codes added."""
+    """Per code, platform and context value: what coders accepted, rejected (and which patterns
+    proposed it) and added; in Dutch."""
     import json
 
     from rich.table import Table
@@ -188,16 +320,16 @@ def review_report_cmd(
         report = review_report(read_reviewed(file), load_codebook())
     except ValueError as e:
         raise _fail(str(e)) from None
-    table = Table(title=f"Review of machine suggestions ({report['conversations']} confirmed "
-                  "conversations)")
-    table.add_column("code", no_wrap=True)
-    for col in ("sugg.", "acc.", "rej.", "added", "acc.%"):
+    table = Table(title=f"Beoordeling van de voorstellen van de machine "
+                  f"({report['conversations']} bevestigde gesprekken)")
+    table.add_column("code of waarde", no_wrap=True)
+    for col in ("voorgesteld", "geaccepteerd", "afgewezen", "toegevoegd", "% geacc."):
         table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("rejected, by source", overflow="fold")
+    table.add_column("afgewezen, per bron", overflow="fold")
     for r in report["codes"]:
         acc = "" if r["acceptance"] is None else f"{r['acceptance']:.0%}"
         by_src = ", ".join(f"{k} ({v})" for k, v in r["rejected_by_source"].items())
-        table.add_row(r["code"], str(r["suggested"]), str(r["accepted"]), str(r["rejected"]),
+        table.add_row(r["label"], str(r["suggested"]), str(r["accepted"]), str(r["rejected"]),
                       str(r["added"]), acc, by_src)
     Console().print(table)
     if json_out:

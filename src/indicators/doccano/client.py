@@ -105,6 +105,20 @@ class Doccano:
     def patch(self, resource: str, **kwargs) -> Any:
         return self.call("patch", resource, **kwargs)
 
+    def upload_file(self, name: str, content: bytes) -> str:
+        """Upload a file for doccano's import (filepond); its upload id."""
+        url = f"{self.url}/v1/fp/process/"
+        try:
+            response = self._repo._session.post(url, files={"filepond": (name, content)},
+                                                headers={"Accept": "*/*", "Content-Type": None})
+        except requests.RequestException as e:
+            raise DoccanoError(f"doccano POST /v1/fp/process/ failed: {type(e).__name__}"
+                               ) from None
+        if response.status_code >= 400:
+            raise DoccanoError(f"doccano POST /v1/fp/process/ failed "
+                               f"(HTTP {response.status_code})")
+        return response.content.decode().strip()
+
     def paged(self, resource: str, params: dict | None = None) -> Iterator[dict]:
         params = dict(params or {})
         params.setdefault("limit", PAGE)

@@ -1,42 +1,67 @@
-"""The codebook rendered as the doccano project guideline (Markdown)."""
+"""The codebook rendered as the doccano project guideline (Markdown, Dutch)."""
 
 from __future__ import annotations
 
 from ..codebook import Codebook
-from .labels import LabelScheme, LabelSpec
-
-
-def _key(spec: LabelSpec) -> str:
-    if not spec.suffix_key:
-        return ""
-    return f"`{spec.prefix_key} {spec.suffix_key}`" if spec.prefix_key else f"`{spec.suffix_key}`"
+from .labels import SHORT, LabelScheme
 
 
 def render_guideline(codebook: Codebook, scheme: LabelScheme | None = None) -> str:
     scheme = scheme or LabelScheme(codebook)
+    age = next((v for v in codebook.context.values() if v.number), None)
     out = [
         f"# {codebook.name or 'Codeboek'} (codeboek v{codebook.version})",
         "",
         "Elk voorbeeld is een heel gesprek, een regel per bericht (`bezoeker:` of "
-        "`hulpverlener:`). De machine heeft codes voorgesteld (categorieen bovenaan) met "
-        "bewijs (gemarkeerde zinnen). Het voorstel staat ook in de metadata (`machine`).",
+        "`hulpverlener:`). De machine heeft codes, context en platforms al aangevinkt (de "
+        "gekleurde knoppen boven het gesprek) en het bewijs onderstreept. Rechts, bij "
+        "*Metadata*, staat het voorstel van de machine per code met zijn zekerheid (0 tot 1).",
         "",
-        "**Werkwijze**",
+        "## Werkwijze",
         "",
-        "1. Lees het gesprek. Verwijder codes die niet kloppen, voeg ontbrekende codes toe.",
-        "2. Markeer bij elke code de zin(nen) die het bewijs zijn (alleen de bezoeker, of de "
-        "bezoeker die een vraag van de hulpverlener beantwoordt).",
-        "3. Kies het platform waar slachtoffer en pleger elkaar ontmoetten (alleen bij "
-        "`Online ontmoet`).",
-        "4. Vul de contextvariabelen in; kies `Onbekend` als het gesprek het niet zegt.",
-        "5. Markeer het gesprek als **bevestigd** (vinkje). Alleen bevestigde gesprekken "
-        "tellen mee in de statistiek.",
+        "1. Kies links **Start Annotation** en zet het filter (trechter) op **Undone**: dan zie "
+        "je alleen gesprekken die nog niet bevestigd zijn.",
+        "2. Lees het gesprek. Klopt een code niet, druk op de **sneltoets** (de letter of het "
+        "cijfer in het rondje op de knop) of klik de knop: het vinkje verdwijnt. Mist er een "
+        "code, druk op zijn sneltoets: het vinkje verschijnt. Een code zonder vinkje neemt "
+        "zijn bewijs mee: dat bewijs telt niet meer.",
+        "3. Bewijs toevoegen: selecteer de zin met de muis en kies de code in het menu (typ om "
+        "te zoeken). Alleen de bezoeker, of de bezoeker die een vraag beantwoordt.",
+        "4. Context: bij elke vraag (Chat, Vorm, Pleger, Acuut, 1e keer, Duur, Plegers) staat het "
+        "voorstel aangevinkt, ook `Onbekend`. Klopt het niet: klik het goede antwoord aan en "
+        "het verkeerde uit. Bij een-keuzevragen hoort precies een vinkje.",
+        "5. Platform (grijze knoppen): alleen bij `Online ontmoet`, waar slachtoffer en pleger "
+        "elkaar ontmoetten.",
+        "6. **Bevestigen**: de eerste knop in de werkbalk (een kruisje met de tekst *Not "
+        "Checked*) wordt een vinkje (*Checked*) als je erop klikt. Pas dan telt het gesprek "
+        "mee in de statistiek; niet bevestigde gesprekken blijven *in afwachting*.",
         "",
-        "Afgeleide codes (klant bewust, combinatie) worden berekend; niet annoteren.",
-        "",
-        "## Codes",
+        "Afgeleide codes (klant bewust, combinatie, geweld, dwangmiddel genoemd) worden "
+        "berekend; ze hebben geen knop.",
         "",
     ]
+    if age is not None:
+        out += [
+            f"## {age.label} (een getal)",
+            "",
+            f"Er is geen knop per leeftijd. De leeftijd is een markering `{age.label}` op de "
+            "woorden in het gesprek die haar noemen (`16`, `zestien`, of een geboortejaar als "
+            "`2009`). De machine heeft haar al gemarkeerd als zij haar vond.",
+            "",
+            "- Klopt ze: niets doen.",
+            f"- Klopt ze niet: klik op de markering en verwijder haar, selecteer het juiste getal "
+            f"en kies `{age.label}`.",
+            "- Noemt het gesprek geen leeftijd: geen markering (de leeftijd blijft leeg).",
+            "",
+        ]
+    out += ["## Sneltoetsen", "",
+            "Alleen codes hebben een sneltoets: een toets, zonder shift of ctrl. De toets staat "
+            "in het rondje op de knop.", "",
+            "| toets | code |", "| --- | --- |"]
+    for spec in scheme.categories:
+        if spec.suffix_key:
+            out.append(f"| `{spec.suffix_key}` | {spec.text} |")
+    out += ["", "## Codes", ""]
     for fam in codebook.families.values():
         out += [f"### {fam.label}", ""]
         for code in codebook.codes.values():
@@ -45,27 +70,27 @@ def render_guideline(codebook: Codebook, scheme: LabelScheme | None = None) -> s
             if code.derived:
                 out += [f"- **{code.label}** (`{code.id}`, afgeleid): {code.definition}"]
                 continue
-            cat, span = scheme.code_category(code.id), scheme.code_span(code.id)
-            out += [f"- **{code.label}** (`{code.id}`; categorie {_key(cat)}, "
-                    f"bewijs {_key(span)}): {code.definition}"]
+            key = scheme.code_category(code.id).suffix_key
+            out += [f"- **{code.label}** (`{code.id}`{f'; toets `{key}`' if key else ''}): "
+                    f"{code.definition}"]
         out.append("")
     out += ["## Platforms (waar ze elkaar ontmoetten)", "",
-            "| label | id | soort | sneltoets |", "| --- | --- | --- | --- |"]
+            "| knop | id | soort |", "| --- | --- | --- |"]
     for p in codebook.platforms.values():
         spec = scheme.platform_category(p.id)
         ptype = codebook.platform_types.get(p.type, p.type)
-        out.append(f"| {spec.text} | `{p.id}` | {ptype} | {_key(spec)} |")
+        out.append(f"| {spec.text} | `{p.id}` | {ptype} |")
     out += ["", "Een platform met een andere rol (klanten werven, telefoon controleren) is geen "
             "ontmoetingsplatform.", "", "## Context", ""]
     for var in codebook.context.values():
         if var.number:
-            out.append(f"- **{var.label}** (`{var.id}`, een getal): staat bij de suggestie van "
-                       "de machine; leeg als het gesprek het niet zegt.")
+            out.append(f"- **{var.label}** (`{var.id}`, een getal): markering `{var.label}` op "
+                       "het getal in het gesprek (zie boven); leeg als het gesprek het niet "
+                       "zegt.")
             continue
         kind = "meerdere keuzes" if var.multi else "een keuze"
-        values = ", ".join(
-            f"{v.label} {_key(scheme.context_category(var.id, v.id))}".strip()
-            for v in var.values)
-        out.append(f"- **{var.label}** (`{var.id}`, {kind}): {values}")
+        values = ", ".join(v.label for v in var.values)
+        out.append(f"- **{var.label}** (`{var.id}`; knoppen `{SHORT.get(var.id, var.label)}: "
+                   f"...`, {kind}): {values}")
     out.append("")
     return "\n".join(out)

@@ -59,28 +59,40 @@ def ensure_project(dc: Doccano, name: str, guideline: str, description: str) -> 
 
 
 def ensure_label_types(dc: Doccano, project_id: int, scheme: LabelScheme) -> LabelIds:
-    """Create the label types the project lacks; keep those that exist (matched by text)."""
+    """Create the label types the project lacks; bring the keys and colours of those that exist
+    (matched by text) in line with the scheme. Keys are first taken off every type that should
+    not have its key (older projects gave context values keys that clash), then set."""
     ids = {}
-    for kind, specs in ((CATEGORY, scheme.categories), (SPAN, scheme.spans)):
-        existing = {t["text"]: t for t in dc.label_types(project_id, kind)}
-        keys = {(t.get("prefix_key"), t.get("suffix_key")) for t in existing.values()
-                if t.get("suffix_key")}
+    specs_by_kind = {CATEGORY: scheme.categories, SPAN: scheme.spans}
+    existing = {kind: {t["text"]: t for t in dc.label_types(project_id, kind)}
+                for kind in specs_by_kind}
+    wanted = {(kind, s.text): s for kind, specs in specs_by_kind.items() for s in specs}
+    for kind, types in existing.items():
+        for text, t in types.items():
+            spec = wanted.get((kind, text))
+            want_key = (spec.prefix_key, spec.suffix_key) if spec else (None, None)
+            if t.get("suffix_key") and (t.get("prefix_key"), t.get("suffix_key")) != want_key:
+                types[text] = dc.patch(f"projects/{project_id}/{kind}-types/{t['id']}",
+                                       json={"prefix_key": None, "suffix_key": None})
+    for kind, specs in specs_by_kind.items():
+        types = existing[kind]
         for spec in specs:
-            if spec.text in existing:
-                continue
-            key = (spec.prefix_key, spec.suffix_key)
-            body = _label_body(spec, with_key=spec.suffix_key is not None and key not in keys)
-            existing[spec.text] = dc.post(f"projects/{project_id}/{kind}-types", json=body)
-            keys.add(key)
-        ids[kind] = {text: t["id"] for text, t in existing.items()}
+            body = _label_body(spec)
+            t = types.get(spec.text)
+            if t is None:
+                types[spec.text] = dc.post(f"projects/{project_id}/{kind}-types", json=body)
+            elif any(t.get(k) != v for k, v in body.items()):
+                types[spec.text] = dc.patch(f"projects/{project_id}/{kind}-types/{t['id']}",
+                                            json=body)
+        ids[kind] = {text: t["id"] for text, t in types.items()}
     return LabelIds(ids[CATEGORY], ids[SPAN])
 
 
-def _label_body(spec: LabelSpec, with_key: bool) -> dict:
+def _label_body(spec: LabelSpec) -> dict:
     return {
         "text": spec.text,
-        "prefix_key": spec.prefix_key if with_key else None,
-        "suffix_key": spec.suffix_key if with_key else None,
+        "prefix_key": spec.prefix_key,
+        "suffix_key": spec.suffix_key,
         "background_color": spec.color,
         "text_color": spec.text_color,
     }

@@ -3,7 +3,12 @@
 One line per conversation pushed to doccano: the conversation id, the doccano example id, the
 turns and the machine's suggestion. It lets ``pull`` recover the turns and the machine suggestion,
 and lets ``push`` resume without duplicates. It holds transcript text: it stays on this machine
-and is not committed (``annotations/*/`` is git-ignored).
+and is not committed (everything under ``annotations/`` but its README is git-ignored).
+
+A line belongs to one server and one project: it carries ``server`` (the doccano URL) and
+``project_key`` (project id and creation time). ``load(project_key=...)`` returns only the lines
+of that project, so a new doccano (fresh data folder) or a project created anew under the same
+name starts clean, and only examples deleted on that same project stay deleted.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ class PushRecord:
         self.dir = Path(records_dir or default_records_dir()) / project_slug(project)
         self.path = self.dir / RECORD_FILE
 
-    def load(self) -> dict[str, dict]:
-        """Records by conversation id (a later line for the same id wins)."""
+    def load(self, project_key: str | None = None) -> dict[str, dict]:
+        """Records by conversation id (a later line for the same id wins); with
+        ``project_key`` only those of that server and project."""
         out: dict[str, dict] = {}
         if not self.path.exists():
             return out
@@ -47,6 +53,8 @@ class PushRecord:
                     rec = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut off by an interrupted write
+                if project_key is not None and rec.get("project_key") != project_key:
+                    continue
                 out[rec["conversation_id"]] = rec
         return out
 
@@ -67,3 +75,9 @@ class PushRecord:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+
+
+def project_key(server: str, project: dict) -> str:
+    """One doccano project on one server: URL, id and creation time (a project deleted and
+    created again under the same name, or on a fresh server with the same URL, differs)."""
+    return f"{server.rstrip('/')}#{project['id']}@{project.get('created_at') or ''}"

@@ -219,6 +219,21 @@ def answers(url: str, timeout: float = 3.0) -> bool:
         return False
 
 
+def default_port() -> int:
+    """The port of DOCCANO_URL when it names one on this machine, else 8000: serve, push, pull
+    and the tests then share one setting."""
+    from urllib.parse import urlparse
+
+    url = os.environ.get("DOCCANO_URL") or ""
+    try:
+        parsed = urlparse(url)
+        if parsed.hostname in ("127.0.0.1", "localhost") and parsed.port:
+            return parsed.port
+    except ValueError:
+        pass
+    return DEFAULT_PORT
+
+
 def local_url(port: int) -> str:
     return f"http://127.0.0.1:{port}"
 

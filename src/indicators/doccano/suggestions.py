@@ -25,7 +25,10 @@ class Suggestion:
     codes: list[str] = field(default_factory=list)  # non-derived, codebook order
     derived: list[str] = field(default_factory=list)
     platforms: list[str] = field(default_factory=list)
-    context: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)  # variable -> value (plain form)
+    context_scores: dict[str, float] = field(default_factory=dict)
+    context_evidence: dict[str, list[dict]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)  # registration data, never evidence
     scores: dict[str, float] = field(default_factory=dict)
     evidence: list[dict] = field(default_factory=list)
     engine: dict[str, Any] = field(default_factory=dict)
@@ -48,12 +51,42 @@ class Suggestion:
             "derived": self.derived,
             "platforms": self.platforms,
             "context": self.context,
+            "context_scores": self.context_scores,
             "scores": self.scores,
             # evidence as suggested, without its copy of the transcript text
             "evidence": [{k: v for k, v in e.items() if k != "text"} for e in self.evidence],
             "facts": self.facts,
             "engine": self.engine,
+            "context_evidence": {k: [{x: y for x, y in e.items() if x != "text"} for e in v]
+                                 for k, v in self.context_evidence.items()},
         }
+
+
+REGISTRATION_KEYS = ("bezoeker_id", "startdatum", "leeftijd", "geslacht", "in_onderzoek")
+
+
+def parse_context(raw: Any, where: str) -> tuple[dict, dict, dict]:
+    """Values, scores and evidence per variable, from the v2 shape ``{var: {value, score,
+    evidence}}`` or the v1 shape ``{var: value}``."""
+    if raw is None:
+        return {}, {}, {}
+    if not isinstance(raw, dict):
+        raise SuggestionError(f"{where}: context must be an object")
+    values, scores, evidence = {}, {}, {}
+    for var, item in raw.items():
+        if isinstance(item, dict):
+            if "value" not in item:
+                raise SuggestionError(f"{where}: context {var!r} has no value")
+            values[var] = item["value"]
+            if isinstance(item.get("score"), int | float):
+                scores[var] = float(item["score"])
+            ev = item.get("evidence") or []
+            if not isinstance(ev, list):
+                raise SuggestionError(f"{where}: context {var!r} evidence must be a list")
+            evidence[var] = [e for e in ev if isinstance(e, dict)]
+        else:
+            values[var] = item
+    return values, scores, evidence
 
 
 def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
@@ -81,7 +114,7 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
         platforms = list(rec.get("platforms") or rec.get("ontmoeting_platforms") or [])
         for p in platforms:
             codebook.check_platform(p, where)
-        context = dict(rec.get("context") or {})
+        context, context_scores, context_evidence = parse_context(rec.get("context"), where)
         for var, value in context.items():
             for v in value if isinstance(value, list) else [value]:
                 codebook.check_context(var, v, where)
@@ -90,6 +123,9 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
     evidence = rec.get("evidence") or []
     if not isinstance(evidence, list):
         raise SuggestionError(f"{where}: evidence must be a list")
+    meta = rec.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise SuggestionError(f"{where}: meta must be an object")
     return Suggestion(
         id=cid,
         turns=[{"speaker": t["speaker"], "text": t["text"]} for t in turns],
@@ -99,6 +135,9 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
         derived=[c for c in codebook.with_derived(base) if codebook.codes[c].derived],
         platforms=platforms,
         context=context,
+        context_scores=context_scores,
+        context_evidence=context_evidence,
+        meta={k: meta[k] for k in REGISTRATION_KEYS if k in meta},
         scores={k: float(v) for k, v in (rec.get("scores") or {}).items()},
         evidence=[e for e in evidence if isinstance(e, dict)],
         engine=dict(rec.get("engine") or {}),

@@ -5,6 +5,11 @@ from gold; one evidence span per code, in the first visitor turn that contains a
 (for ``ontmoeting_online``: the platform's name), else the whole first visitor turn. The fixture is
 deliberately imperfect so a coder has something to correct.
 
+Codebook v2 shape: ``context`` holds every variable of the codebook as ``{value, score,
+evidence}`` (``leeftijd`` with the place where the number stands when the text shows it), and
+``meta`` carries registration data (made up here from the id: a pseudonymous visitor id and the
+age of the gold context, never text).
+
     tests/conftest.py runs this when the file is missing (it is not kept in git):
     .venv/bin/python tests/data/doccano/make_suggestions.py ../shared/corpus/dev/*.jsonl \
         > tests/data/doccano/suggestions.jsonl
@@ -13,6 +18,7 @@ deliberately imperfect so a coder has something to correct.
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 from indicators.codebook import load_codebook
@@ -30,6 +36,13 @@ CUES = {
     "klant_filmt_chanteert": ["film", "foto", "chant"],
     "klant_weigering_genegeerd": ["nee", "huil", "wilde nie", "stop"],
     "klant_locatie_signaal": ["kamer", "slaapkamer", "op slot", "huis"],
+    "geweld_fysiek": ["sloeg", "slaat", "geslagen", "schopt", "pijn"],
+    "geweld_seksueel": ["verkracht", "misbruik", "dwong"],
+    "geweld_psychisch": ["dreig", "bang", "vermoord", "schreeuw"],
+    "middelenafhankelijkheid": ["drugs", "coke", "wiet", "pillen", "drank"],
+    "lvb": ["lvb", "verstandelijk", "beperking"],
+    "leeftijdsverschil": ["ouder", "jaar oud", "man van"],
+    "financiele_afhankelijkheid": ["geld", "schuld", "betaalt"],
 }
 PLATFORM_CUES = {
     "instagram": ["insta", "ig"], "snapchat": ["snap"], "tiktok": ["tiktok"],
@@ -41,6 +54,22 @@ PLATFORM_CUES = {
     "chatsite": ["chat"], "game": ["game", "roblox", "fortnite", "minecraft"],
     "forum": ["forum"], "sekssite": ["site", "kinky", "sexjobs", "redlights"],
 }
+
+def number_evidence(turns, value):
+    """Where the age stands in a visitor turn, as the suggester would point at it."""
+    if value is None:
+        return []
+    for i, t in enumerate(turns):
+        if t["speaker"] != "bezoeker":
+            continue
+        m = re.search(rf"\b{value}\b", t["text"])
+        if m:
+            return [{"code": "context:leeftijd", "platform": None, "turn": i,
+                     "speaker": "bezoeker", "start": m.start(), "end": m.end(),
+                     "text": m.group(), "source": "pattern:context.leeftijd", "score": 0.9}]
+    return []
+
+
 def evidence_for(turns, cues, code, platform, source):
     visitor = [i for i, t in enumerate(turns) if t["speaker"] == "bezoeker" and t["text"]]
     for i in visitor:
@@ -71,10 +100,18 @@ def convert(rec: dict) -> dict:
             evidence.append(evidence_for(rec["turns"], CUES.get(code, [code]), code, None,
                                          f"pattern:{code}.gold_fixture"))
     derived = [c for c in CODEBOOK.with_derived(codes) if CODEBOOK.codes[c].derived]
-    context = {k: v for k, v in gold.get("context", {}).items()
-               if k in ("chatter", "acuut_onveilig") and v != "onbekend"}
+    gold_ctx = gold.get("context", {})
+    context = {}
+    for var in CODEBOOK.context.values():
+        value = gold_ctx.get(var.id, None if var.number else ([] if var.multi else "onbekend"))
+        known = value not in (None, "onbekend", [])
+        ev = number_evidence(rec["turns"], value) if var.number else []
+        context[var.id] = {"value": value, "score": 0.8 if known else 0.0, "evidence": ev}
+    meta = {"bezoeker_id": f"bz-{rec['id'].lower()}", "in_onderzoek": "ja"}
+    if gold_ctx.get("leeftijd") is not None:
+        meta["leeftijd"] = gold_ctx["leeftijd"]
     return {
-        "id": rec["id"], "year": rec.get("year"), "channel": rec.get("channel"),
+        "id": rec["id"], "year": rec.get("year"), "channel": rec.get("channel"), "meta": meta,
         "turns": rec["turns"], "codes": codes + derived, "platforms": platforms,
         "context": context, "scores": {c: 0.8 for c in codes}, "evidence": evidence,
         "engine": {"codebook_version": CODEBOOK.version, "patterns_version": "gold-fixture", "model": None},
