@@ -101,6 +101,13 @@ CASES = [
      ["b: ik heb drie jaar met hem samengewoond",
       "b: hij liet mannen bij ons thuis komen en die betaalden hem"],
      {"inwonend"}, set()),
+    ("meeting-via-acquaintance-in-person",
+     ["b: ik ben begeleider van een man met een lichte beperking",
+      "b: hij moet nu voor een paar mannen dealen. hij kent ze via een jongen van de dagbesteding"],
+     {"ontmoeting_offline"}, {"ontmoeting_online"}),
+    ("location-own-room-clients",
+     ["b: ik woon nog bij mijn moeder en zij laat mannen op mijn kamer komen voor geld"],
+     {"klant_locatie_signaal"}, set()),
 ]
 
 
