@@ -127,6 +127,13 @@ CASES = [
      ["b: hij laat mannen betalen om met mij te zijn",
       "b: hij blijft dan gewoon in de kamer zitten"],
      {"klant_uitbuiter_aanwezig"}, set()),
+    ("sextortion-he-films-and-threatens",
+     ["b: hij filmt het als ik met mannen mee moet",
+      "b: en hij zegt dat hij het op internet zet als ik ermee stop"],
+     {"sextortion"}, {"klant_filmt_chanteert"}),
+    ("sextortion-not-bullying-video",
+     ["b: ze filmen mij als ik iets fout doe bij gym en zetten dat op tiktok"],
+     set(), {"sextortion"}),
 ]
 
 
