@@ -153,6 +153,12 @@ def push_cmd(
         items = list(read_suggestions(suggestions, codebook))
     except SuggestionError as e:
         raise _fail(str(e)) from None
+    from ..doccano.push import refuse_other_versions
+
+    try:
+        refuse_other_versions(items, codebook)
+    except DoccanoError as e:
+        raise _fail(str(e)) from None
     if order not in ("file", "uncertainty"):
         raise _fail(f"--order must be 'file' or 'uncertainty', not {order!r}")
     if order == "uncertainty":  # stable: ties keep file order
@@ -205,6 +211,11 @@ def push_cmd(
                       "project before and deleted there since; not pushed again[/yellow] "
                       f"(ids: {', '.join(result.missing_on_server[:10])}"
                       f"{' ...' if len(result.missing_on_server) > 10 else ''})")
+    if result.duplicates:
+        console.print(f"[yellow]{len(result.duplicates)} conversations are in the project more "
+                      "than once (pushed from elsewhere or by an older version); delete the "
+                      f"extra examples in doccano[/yellow] (ids: {', '.join(result.duplicates[:10])}"
+                      f"{' ...' if len(result.duplicates) > 10 else ''})")
     if result.bad_evidence:
         console.print(f"[yellow]{result.bad_evidence} evidence spans skipped (offsets outside "
                       "their turn or unknown code)[/yellow]")

@@ -10,6 +10,7 @@ per-request path and cut off (``"labelling"``) gets its missing machine labels o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -154,8 +155,30 @@ class PushResult:
     already: list[str] = field(default_factory=list)
     missing_on_server: list[str] = field(default_factory=list)  # deleted on this same project
     refused: list[PiiReport] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # conversations there more than once
     bad_evidence: int = 0
     overlapping: int = 0
+
+
+_PROJECT_VERSION = re.compile(r"codeboek v(\d+(?:\.\d+)*)")
+
+
+def refuse_other_versions(suggestions: Sequence[Suggestion], codebook: Codebook,
+                          project: dict | None = None) -> None:
+    """Suggestions made under another codebook version, or a project made for one, are
+    refused with the reason: codes and labels of two versions are never mixed."""
+    old = sorted({s.codebook_version for s in suggestions
+                  if s.codebook_version and s.codebook_version != codebook.version})
+    if old:
+        raise DoccanoError(
+            f"suggestions made under codebook version {', '.join(old)}; the codebook is version "
+            f"{codebook.version}: run 'indicators suggest' again before pushing")
+    m = _PROJECT_VERSION.search((project or {}).get("description") or "")
+    if m and m.group(1) != codebook.version:
+        raise DoccanoError(
+            f"doccano project {project.get('name')!r} was made for codebook version "
+            f"{m.group(1)}; the codebook is version {codebook.version}: pull what was confirmed "
+            "there, then push to a new project")
 
 
 class Pusher:
@@ -174,21 +197,31 @@ class Pusher:
         page = self.dc.get(f"projects/{self.pid}/examples", params={"limit": 1})
         return int(page["count"])
 
-    def server_examples(self) -> dict[str, dict]:
-        """Examples in the project, by conversation id."""
+    def server_examples(self, result: PushResult | None = None) -> dict[str, dict]:
+        """Examples in the project, by conversation id; a conversation that is there twice
+        (a push from elsewhere, or an older version) is reported in ``result.duplicates``."""
         out = {}
         for ex in self.dc.examples(self.pid):
             cid = (ex.get("meta") or {}).get("conversation_id")
             if cid:
+                if str(cid) in out and result is not None:
+                    result.duplicates.append(str(cid))
                 out.setdefault(str(cid), ex)
         return out
 
     def push(self, suggestions: Sequence[Suggestion], batch_size: int = 500,
              checker: PiiChecker | None = None,
              progress: Callable[[int], None] | None = None) -> PushResult:
+        refuse_other_versions(suggestions, self.codebook, self.project)
+        with self.record.lock():  # a second push to the project waits, then finds the first's
+            return self._push(suggestions, batch_size, checker, progress)
+
+    def _push(self, suggestions: Sequence[Suggestion], batch_size: int,
+              checker: PiiChecker | None,
+              progress: Callable[[int], None] | None) -> PushResult:
         result = PushResult(self.pid)
         local = self.record.load(self.key)
-        on_server = self.server_examples()
+        on_server = self.server_examples(result)
         todo: list[Suggestion] = []
         seen: set[str] = set()
         for s in suggestions:

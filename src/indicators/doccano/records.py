@@ -13,13 +13,16 @@ name starts clean, and only examples deleted on that same project stay deleted.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..paths import project_root
+from ..private import private_dir, private_file
 
 RECORD_FILE = "pushed.jsonl"
 
@@ -58,17 +61,29 @@ class PushRecord:
                 out[rec["conversation_id"]] = rec
         return out
 
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One push at a time to this project from this machine: a second one waits until the
+        first is done (and then finds its conversations on the server, never duplicates)."""
+        private_dir(self.dir)
+        with private_file(self.dir / "push.lock", "a") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
     def append(self, records: Iterable[dict]) -> None:
         records = list(records)
         if not records:
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.dir)
         broken_tail = False
         if self.path.exists() and self.path.stat().st_size:
             with self.path.open("rb") as fh:
                 fh.seek(-1, os.SEEK_END)
                 broken_tail = fh.read(1) != b"\n"
-        with self.path.open("a", encoding="utf-8") as fh:
+        with private_file(self.path, "a", encoding="utf-8") as fh:  # transcript text: 0600
             if broken_tail:
                 fh.write("\n")
             for rec in records:

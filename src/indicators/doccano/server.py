@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import project_root
+from ..private import make_private, private_dir
 
 DOCCANO_REQUIREMENTS = ("doccano==1.8.4", "numpy<2", "marshmallow<4")
 DEFAULT_PORT = 8000
@@ -132,7 +133,7 @@ def _clean_env() -> dict[str, str]:
 
 
 def server_env(layout: ServerLayout) -> dict[str, str]:
-    layout.home.mkdir(parents=True, exist_ok=True)
+    private_dir(layout.home)
     if not layout.secret_file.exists():
         layout.secret_file.touch(mode=0o600)
         layout.secret_file.write_text(secrets.token_urlsafe(50))
@@ -290,8 +291,11 @@ def _read_port(layout: ServerLayout) -> int | None:
 def serve(layout: ServerLayout, port: int = DEFAULT_PORT, log=print) -> str:
     """Everything ``indicators doccano serve`` does; idempotent."""
     ensure_venv(layout, log=log)
-    layout.home.mkdir(parents=True, exist_ok=True)
+    private_dir(layout.home)  # the database and media hold transcripts: owner only
     init_database(layout)
+    for path in (layout.home / "db.sqlite3", layout.home / "media"):
+        if path.exists():
+            make_private(path)
     if os.environ.get("DOCCANO_USERNAME") and os.environ.get("DOCCANO_PASSWORD"):
         create_admin(layout)
     else:

@@ -32,6 +32,12 @@ class Suggestion:
     scores: dict[str, float] = field(default_factory=dict)
     evidence: list[dict] = field(default_factory=list)
     engine: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def codebook_version(self) -> str | None:
+        """The codebook version the suggestion was made under (``engine.codebook_version``)."""
+        v = (self.engine or {}).get("codebook_version")
+        return None if v is None else str(v)
     facts: list[str] = field(default_factory=list)
     uncertainty: float | None = None  # from `suggest --model` (see push --order uncertainty)
 
