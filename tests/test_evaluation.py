@@ -122,3 +122,26 @@ def test_evaluate_rejects_and_counts_bad_gold(tmp_path):
     assert "ZWAARDVISGEHEIM" not in r.output
     assert json.loads(out.read_text(encoding="utf-8"))[0]["n_conversations"] == 1
     assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_evaluate_counts_but_never_scores_unconfirmed_records(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from indicators.cli import app
+
+    turns = [{"speaker": "bezoeker", "text": "hij dreigt mijn naaktfotos te delen"}]
+    gold = {"codes": ["sextortion"], "ontmoeting_platforms": [], "context": {}}
+    recs = [{"id": "C-1", "year": 2025, "turns": turns, "gold": gold,
+             "review": {"status": "confirmed"}},
+            {"id": "P-1", "year": 2025, "turns": turns, "gold": {"codes": []},
+             "review": {"status": "pending"}}]
+    f = tmp_path / "pulled.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    out = tmp_path / "ev.json"
+    res = CliRunner().invoke(app, ["evaluate", str(f), "--no-cache", "--json", str(out),
+                                   "--no-patterns-table"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(out.read_text())[0]["n_conversations"] == 1
+    assert "not_confirmed" in res.output

@@ -107,12 +107,15 @@ def valid_gold(convs: list, report: ReadReport) -> list:
     cb = load_codebook()
     out = []
     for c in convs:
+        status = (c.review or {}).get("status", "confirmed")
         why = (["the record has no 'gold' block"] if c.gold is None else
-               gold_problems(c.gold, cb))
+               [f"review status {status!r}: not confirmed by a coder"]
+               if status != "confirmed" else gold_problems(c.gold, cb))
         if why:
             report.read -= 1
-            report.add(Skip(source=c.source or "?", line=c.line, id=c.id,
-                            reason="missing_field" if c.gold is None else "bad_gold",
+            reason = ("missing_field" if c.gold is None else "not_confirmed"
+                      if status != "confirmed" else "bad_gold")
+            report.add(Skip(source=c.source or "?", line=c.line, id=c.id, reason=reason,
                             detail="; ".join(why[:3]) + (f" (and {len(why) - 3} more)"
                                                          if len(why) > 3 else "")))
         else:
