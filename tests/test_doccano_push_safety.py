@@ -42,12 +42,11 @@ def test_suggestions_or_projects_of_another_codebook_version_are_refused():
 
 
 def test_one_push_at_a_time_per_project(tmp_path):
-    rec = PushRecord("proj", tmp_path)
     order: list[str] = []
     held = threading.Event()
 
-    def first():
-        with rec.lock():
+    def first():  # another push (its own record object, as in another process)
+        with PushRecord("proj", tmp_path).lock():
             held.set()
             time.sleep(0.5)
             order.append("first done")
@@ -55,8 +54,10 @@ def test_one_push_at_a_time_per_project(tmp_path):
     t = threading.Thread(target=first)
     t.start()
     held.wait(5)
+    rec = PushRecord("proj", tmp_path)
     with rec.lock():  # waits for the first
-        order.append("second in")
+        with rec.lock():  # the same push taking it again (project, then examples): no wait
+            order.append("second in")
     t.join()
     assert order == ["first done", "second in"]
 

@@ -175,19 +175,21 @@ def push_cmd(
     checker = None if allow_pii else _WarmChecker(PiiChecker())
 
     def push_to(name: str, todo: list) -> tuple:
-        proj, created = ensure_project(
-            dc, name, render_guideline(codebook, scheme),
-            f"Suggesties voor {codebook.name} (codeboek v{codebook.version}); "
-            "alleen bevestigde gesprekken tellen.")
-        label_ids = ensure_label_types(dc, proj["id"], scheme)
         record = PushRecord(name, records)
-        _warn_git(record.path)
-        pusher = Pusher(dc, codebook, proj, label_ids, record, scheme)
-        with Progress(TextColumn(f"pushing to {name}"), BarColumn(), MofNCompleteColumn(),
-                      console=console, transient=True) as bar:
-            task = bar.add_task("push", total=len(todo))
-            return proj, created, pusher.push(todo, batch_size=batch_size, checker=checker,
-                                              progress=lambda n: bar.update(task, advance=n))
+        with record.lock():  # one push per project at a time, from creating it to the end
+            proj, created = ensure_project(
+                dc, name, render_guideline(codebook, scheme),
+                f"Suggesties voor {codebook.name} (codeboek v{codebook.version}); "
+                "alleen bevestigde gesprekken tellen.")
+            label_ids = ensure_label_types(dc, proj["id"], scheme)
+            _warn_git(record.path)
+            pusher = Pusher(dc, codebook, proj, label_ids, record, scheme)
+            with Progress(TextColumn(f"pushing to {name}"), BarColumn(), MofNCompleteColumn(),
+                          console=console, transient=True) as bar:
+                task = bar.add_task("push", total=len(todo))
+                return proj, created, pusher.push(
+                    todo, batch_size=batch_size, checker=checker,
+                    progress=lambda n: bar.update(task, advance=n))
 
     try:
         dc = Doccano.from_env()

@@ -40,6 +40,7 @@ class PushRecord:
     def __init__(self, project: str, records_dir: str | Path | None = None):
         self.dir = Path(records_dir or default_records_dir()) / project_slug(project)
         self.path = self.dir / RECORD_FILE
+        self._locked = False
 
     def load(self, project_key: str | None = None) -> dict[str, dict]:
         """Records by conversation id (a later line for the same id wins); with
@@ -65,12 +66,17 @@ class PushRecord:
     def lock(self) -> Iterator[None]:
         """One push at a time to this project from this machine: a second one waits until the
         first is done (and then finds its conversations on the server, never duplicates)."""
+        if self._locked:  # already held by this record (creating the project, then pushing)
+            yield
+            return
         private_dir(self.dir)
         with private_file(self.dir / "push.lock", "a") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            self._locked = True
             try:
                 yield
             finally:
+                self._locked = False
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def append(self, records: Iterable[dict]) -> None:
