@@ -229,11 +229,11 @@ class RuleEngine:
         )
 
     @staticmethod
-    def _satisfied(p: Pattern, usable: set[str], present: set[str]) -> bool:
-        if any(c.startswith("P_") for c in present):
-            present = present | {"PLATFORM"}
-            if any(c.startswith("P_") for c in usable):
-                usable = usable | {"PLATFORM"}
+    def _satisfied(p: Pattern, usable: frozenset[str], present: frozenset[str]) -> bool:
+        """Both sets come from ``union`` (with PLATFORM where a platform is named); a platform
+        in the usable words counts only where the present words name one as well."""
+        if "PLATFORM" in usable and "PLATFORM" not in present:
+            usable = usable - {"PLATFORM"}
         if p.none_set and (p.none_set & present):
             return False
         if not p.all_set <= usable:
@@ -261,7 +261,8 @@ class RuleEngine:
             key = (id(sents[0]) if sents else 0, len(sents), blocked)
             got = union_cache.get(key)
             if got is None:
-                got = union_cache[key] = frozenset().union(*(s.concepts(blocked) for s in sents))
+                got = union_cache[key] = _with_platform(
+                    frozenset().union(*(s.concepts(blocked) for s in sents)))
             return got
 
         dl = self.ps.dialogue
@@ -288,7 +289,12 @@ class RuleEngine:
                 answers_left = 0  # "weet ik niet": the question is not answered
             in_answer = question is not None and answers_left > 0
             first_answer = in_answer and answers_left == window
+            # every path below reads words of the block and the question only: a pattern
+            # those words cannot satisfy is skipped for this turn
+            reach = union(block, ()) | (union(question, ()) if in_answer else frozenset())
             for p in active:
+                if not p.can_fire(reach):
+                    continue
                 blocked = p.blocked_by
                 if in_answer:
                     q_use, q_all = union(question, blocked), union(question, ())
@@ -311,7 +317,7 @@ class RuleEngine:
                     a_use, a_all = union(t.sentences, blocked), union(t.sentences, ())
                     # "ja, ... geweld heeft hij niet genoemd": the answer itself negates a
                     # concept the pattern needs, so the "ja" does not confirm it
-                    negated_in_answer = (a_all - a_use) & p.required_concepts()
+                    negated_in_answer = (a_all - a_use - {"PLATFORM"}) & p.required_concepts()
                     if not negated_in_answer and self._satisfied(
                             p, q_use | a_use, q_all | a_all) and self._satisfied(
                             p, q_use | a_use, q_all):
@@ -333,7 +339,7 @@ class RuleEngine:
                         first = unit[0] if p.scope == "sentence" else _focus(p, t)
                         evidence += self._evidence(p, t, first, 1.0, "visitor", None, unit)
                     elif in_answer and real_question and p.inherit \
-                            and _with_platform(use) & p.required_concepts() \
+                            and use & p.required_concepts() \
                             and self._satisfied(p, use | q_use, allc):
                         first = unit[0] if p.scope == "sentence" else _focus(p, t)
                         evidence += self._evidence(p, t, first, inherit, "answer",
