@@ -121,6 +121,11 @@ def agreement(
     result = {"files": loaded.files, "pending_records_ignored": len(loaded.pending),
               "skipped_lines": loaded.skipped + len(sugg_problems),
               "bootstrap_resamples": n_boot, "coders": coders, "machine": mach}
+    for w in coders["warnings"]:
+        console.print(f"[yellow]warning[/yellow] {w}")
+    if not coders["double_coded_conversations"] and len(coders["all_coders"]) < 2:
+        console.print("[yellow]warning[/yellow] only one coder found: no agreement between "
+                      "coders can be computed")
     t = Table(title=f"Overeenstemming per code ({coders['double_coded_conversations']} dubbel "
                     f"gecodeerde gesprekken, {mach['n_units']} met machinesuggestie)")
     t.add_column("code", no_wrap=True)
@@ -137,6 +142,16 @@ def agreement(
                   _ci(m["kappa"], m["kappa_ci95"]), _ci(m["precision"], m["precision_ci95"]),
                   _ci(m["recall"], m["recall_ci95"]))
     Console().print(t)
+    t2 = Table(title="Overeenstemming: contextvariabelen en ontmoetingsplatforms")
+    t2.add_column("variabele", no_wrap=True)
+    for a, b in pairs:
+        t2.add_column(f"kappa {a}-{b}")
+    t2.add_column("alpha")
+    for group in ("context", "platforms"):
+        for name, e in coders[group].items():
+            t2.add_row(name, *[_ci(p["kappa"], p["kappa_ci95"]) for p in e["pairs"][:3]],
+                       _ci(e["alpha"], e["alpha_ci95"]))
+    Console().print(t2)
     if json_out:
         json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         console.print(f"Wrote {json_out}")

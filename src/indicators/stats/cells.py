@@ -68,6 +68,7 @@ class TableSpec:
     figure: str | None = None  # figure subject when the table has a figure
     figure_rows: list[str] | None = None  # rows in the figure (default: count rows)
     sort_by_count: bool = False  # report: rows by count in the report year, zero rows left out
+    figure_sorted: bool = False  # figure: bars from the largest percentage down
     note: str | None = None
     key_stats: dict = field(default_factory=dict)
 

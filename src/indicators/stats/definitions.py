@@ -146,8 +146,8 @@ def specs(cb: Codebook, channels: list[str]) -> list[TableSpec]:
         "Unieke bezoekers van wie vorm en geslacht bekend zijn, per geslacht.",
         lambda u: u.known("vorm") and u.geslacht in GESLACHT_LABELS,
         [RowSpec(k, label, test=_vk(k)) for k, label in VORM_KLASSEN],
-        groups=[(g, label, lambda u, g=g: u.geslacht == g)
-                for g, label in GESLACHT_LABELS.items()], partition=True))
+        groups=[ALL] + [(g, label, lambda u, g=g: u.geslacht == g)
+                        for g, label in GESLACHT_LABELS.items()], partition=True))
     age = lambda u: u.leeftijd  # noqa: E731
     t.append(TableSpec(
         "leeftijd", "Leeftijd",
@@ -200,7 +200,7 @@ def specs(cb: Codebook, channels: list[str]) -> list[TableSpec]:
         "Unieke bezoekers van wie de relatie tot de pleger bekend is (meer dan één pleger "
         "mogelijk, de percentages tellen op tot meer dan 100).", _known("pleger"),
         [RowSpec(v, label, test=_is("pleger", v)) for v, label in _values(cb, "pleger")],
-        groups=VORM_GROUPS, figure="Relatie tot de pleger"))
+        groups=VORM_GROUPS, figure="Relatie tot de pleger", figure_sorted=True))
     t.append(TableSpec(
         "ouder_rol", "Ouder als pleger: vader, moeder of beide",
         "Unieke bezoekers met een ouder (ook stief- of pleegouder) als pleger, van wie bekend "
@@ -229,7 +229,7 @@ def specs(cb: Codebook, channels: list[str]) -> list[TableSpec]:
                    weight=lambda u: n_means(u, cb)),
            RowSpec("gemiddeld_aantal", "Gemiddeld aantal dwangmiddelen per bezoeker",
                    stat="gemiddelde", value=lambda u: n_means(u, cb))],
-        figure="Dwangmiddelen", figure_rows=means, sort_by_count=False))
+        figure="Dwangmiddelen", figure_rows=means, figure_sorted=True))
     t.append(TableSpec(
         "aantal_dwangmiddelen", "Aantal dwangmiddelen per bezoeker",
         "Unieke bezoekers bij wie minstens één dwangmiddel genoemd is.",

@@ -194,4 +194,4 @@ def trend_frame(published: dict[str, pd.DataFrame], earlier: Earlier, items) -> 
                          "n": _clean(r.get("n")), "N": _clean(r.get("N")),
                          "eenheid": "aantal" if is_count else "%"})
     return pd.DataFrame(rows, columns=["jaar", "bron", "tabel", "rij", "groep", "label",
-                                       "waarde", "n", "N", "eenheid"])
+                                       "waarde", "n", "N", "eenheid"], dtype=object)

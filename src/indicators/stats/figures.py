@@ -35,17 +35,17 @@ def hbar(items: list[tuple[str, float | None, str]], title: str, path: Path,
          percent: bool = True) -> Path:
     """One grey bar per item ``(label, value, text at the end)``; value None draws no bar."""
     plt.rcParams["font.family"] = FONT
-    height = 0.38 * len(items) + 0.9
-    fig, ax = plt.subplots(figsize=(7.0, height), dpi=150)
+    height = 0.36 * len(items) + 0.8
+    fig, ax = plt.subplots(figsize=(6.4, height), dpi=150)
     ys = list(range(len(items)))[::-1]
     top = max([v for _, v, _ in items if v is not None] + [1])
     xmax = 100 if percent else top
     for y, (_, value, text) in zip(ys, items, strict=True):
         if value is not None and value > 0:
             ax.barh(y, value, color=GREY, height=0.62)
-        ax.text((value or 0) + xmax * 0.012, y, text, va="center", ha="left", fontsize=8.5,
+        ax.text((value or 0) + xmax * 0.012, y, text, va="center", ha="left", fontsize=9.5,
                 color=DARK)
-    ax.set_yticks(ys, [label for label, _, _ in items], fontsize=8.5, color=DARK)
+    ax.set_yticks(ys, [label for label, _, _ in items], fontsize=9.5, color=DARK)
     ax.set_ylim(-0.6, len(items) - 0.4)
     ax.set_xlim(0, xmax * 1.12)
     ax.xaxis.set_visible(False)
@@ -53,7 +53,7 @@ def hbar(items: list[tuple[str, float | None, str]], title: str, path: Path,
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color("#bfbfbf")
     ax.tick_params(axis="y", length=0, pad=6)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10, fontweight="bold", color=DARK)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold", color=DARK)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path)
     plt.close(fig)

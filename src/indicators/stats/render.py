@@ -20,9 +20,10 @@ p.note{font-size:.9em;color:#555;border-left:3px solid #bfbfbf;padding-left:.8em
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}
 th,td{border-bottom:1px solid #d9d9d9;padding:.22em .6em;text-align:right}
 th{background:#f2f2f2;font-weight:600}
+th.grp{text-align:center;border-left:2px solid #fff}
 td:first-child,th:first-child{text-align:left}
 figure{margin:1em 0}
-img{max-width:100%;width:640px;display:block}
+img{max-width:100%;width:760px;display:block}
 @media print{body{max-width:none;font-size:11px}h2{page-break-before:auto}
 figure,table{page-break-inside:avoid}}
 """
@@ -40,8 +41,8 @@ def _head(head: list[str]) -> str:
         else:
             top.append([a, 1])
         sub.append(b)
-    first = "".join(f'<th colspan="{n}">{e(a)}</th>' if n > 1 else f"<th>{e(a)}</th>"
-                    for a, n in top)
+    first = "".join(f'<th colspan="{n}" class="grp">{e(a)}</th>' if n > 1
+                    else f"<th>{e(a)}</th>" for a, n in top)
     return f"<tr>{first}</tr><tr>" + "".join(f"<th>{e(b)}</th>" for b in sub) + "</tr>"
 
 

@@ -101,7 +101,10 @@ class Report:
         order = [r.id for r in self.ordered_rows(spec)]
         ids = [i for i in order if i in ids] if spec.sort_by_count else ids
         by = {r["rij"]: r for r in self.rows(spec.id, self.year)}
-        rows = [by[i] for i in ids if i in by][:12]
+        rows = [by[i] for i in ids if i in by]
+        if spec.figure_sorted:
+            rows.sort(key=lambda r: -(r["pct"] if isinstance(r["pct"], float) else -1.0))
+        rows = rows[:12]
         if not rows or not isinstance(N, int) or N == 0:
             return
         num = len(self.figures) + 1
@@ -114,7 +117,12 @@ class Report:
         self.n_table += 1
         N = self.base_n(spec.id)
         groups = spec.groups
-        title = f"Tabel {self.n_table}. {spec.title} ({self.year}, {n_text(N)})"
+        if not self._plain(spec.id):  # every row has its own denominator
+            ns = [r["N"] for r in self.rows(spec.id, self.year)]
+            n_part = "n = " + " en ".join(_num(x) for x in ns)
+        else:
+            n_part = n_text(N)
+        title = f"Tabel {self.n_table}. {spec.title} ({self.year}, {n_part})"
         self.blocks.append(Block("h3", title))
         self.blocks.append(Block("p", "Populatie: " + spec.population))
         if spec.figure:
@@ -125,6 +133,10 @@ class Report:
             self.by_year(spec)
         if spec.note:
             self.blocks.append(Block("note", spec.note))
+        if spec.id == "ouder_rol" and N == 0:
+            self.blocks.append(Block("note", "Welke ouder de pleger is, staat niet in deze "
+                                             "gegevens (veld ouder_rol in de registratie: "
+                                             "vader, moeder of beide)."))
 
     def by_year(self, spec: TableSpec, groep: str = "alle") -> None:
         years = self.years()
@@ -158,7 +170,7 @@ class Report:
                                       for x in (_num(self.base_n(spec.id, gid)), "")])
         self.blocks.append(Block("table", (head, body)))
         if len(self.years()) > 1:
-            self.blocks.append(Block("p", "Eerdere jaren, totaal over alle vormen:"))
+            self.blocks.append(Block("p", "Per jaar (kolom Totaal):"))
             self.by_year(spec)
 
     def trend_section(self) -> None:
