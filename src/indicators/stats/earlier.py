@@ -62,6 +62,12 @@ def _clean(x):
     return x
 
 
+def _count(x):
+    """A count as int (frames may hold it as float), a mark as it is."""
+    x = _clean(x)
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
 def _number(s: str):
     s = (s or "").strip().replace("%", "")
     if not s:
@@ -190,8 +196,8 @@ def trend_frame(published: dict[str, pd.DataFrame], earlier: Earlier, items) -> 
             is_count = tabel == "bezoekers"
             rows.append({"jaar": y, "bron": r.get("bron", ""), "tabel": tabel, "rij": rij,
                          "groep": groep, "label": label,
-                         "waarde": _clean(r.get("n") if is_count else r.get("pct")),
-                         "n": _clean(r.get("n")), "N": _clean(r.get("N")),
+                         "waarde": _count(r.get("n")) if is_count else _clean(r.get("pct")),
+                         "n": _count(r.get("n")), "N": _count(r.get("N")),
                          "eenheid": "aantal" if is_count else "%"})
     return pd.DataFrame(rows, columns=["jaar", "bron", "tabel", "rij", "groep", "label",
                                        "waarde", "n", "N", "eenheid"], dtype=object)

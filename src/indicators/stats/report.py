@@ -203,7 +203,11 @@ class Report:
                             if len(m) else "")
             body.append(line)
         self.n_table += 1
-        self.blocks.append(Block("h3", f"Tabel {self.n_table}. Trend"))
+        self.blocks.append(Block("h3", f"Tabel {self.n_table}. Trend over de jaren "
+                                       f"({n_text(self.base_n('bezoekers'))} in {self.year})"))
+        self.blocks.append(Block("p", "Populatie: per regel die van de tabel waar de regel "
+                                      "vandaan komt; de eerste regel is het aantal unieke "
+                                      "bezoekers per jaar."))
         self.blocks.append(Block("table", ([""] + [heads[y] for y in years], body)))
 
     def intro(self) -> None:
