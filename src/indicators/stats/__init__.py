@@ -12,5 +12,12 @@ or step by step: ``load_records`` -> ``select`` (confirmed, in the study, dedupl
 """
 
 from .load import LoadResult, Problem, StatRecord, StatsInputError, dedupe, load_records
+from .pipeline import StatsRun, run_stats
+from .summary import select
+from .suppress import publish, suppress
+from .tables import build, compute_tables
+from .visitors import link_visitors, read_links
 
-__all__ = ["LoadResult", "Problem", "StatRecord", "StatsInputError", "dedupe", "load_records"]
+__all__ = ["LoadResult", "Problem", "StatRecord", "StatsInputError", "StatsRun", "build",
+           "compute_tables", "dedupe", "link_visitors", "load_records", "publish",
+           "read_links", "run_stats", "select", "suppress"]

@@ -62,6 +62,13 @@ def _clean(x):
     return x
 
 
+def _pct_or_mark(r: dict):
+    pct = _clean(r.get("pct"))
+    if pct is None and "x" in (r.get("n"), r.get("N")):
+        return "x"
+    return pct
+
+
 def _count(x):
     """A count as int (frames may hold it as float), a mark as it is."""
     x = _clean(x)
@@ -196,7 +203,7 @@ def trend_frame(published: dict[str, pd.DataFrame], earlier: Earlier, items) -> 
             is_count = tabel == "bezoekers"
             rows.append({"jaar": y, "bron": r.get("bron", ""), "tabel": tabel, "rij": rij,
                          "groep": groep, "label": label,
-                         "waarde": _count(r.get("n")) if is_count else _clean(r.get("pct")),
+                         "waarde": _count(r.get("n")) if is_count else _pct_or_mark(r),
                          "n": _count(r.get("n")), "N": _count(r.get("N")),
                          "eenheid": "aantal" if is_count else "%"})
     return pd.DataFrame(rows, columns=["jaar", "bron", "tabel", "rij", "groep", "label",

@@ -84,7 +84,7 @@ def run_stats(
     titles = {sid: sp.title for sid, sp in res.specs.items()}
     out = write_tables({**tables, "trend": trend, **(
         {"eerdere_jaren": prev.figures} if len(prev.figures) else {})}, outdir, titles)
-    out.append(nl_csv(summary_table(s), outdir / "tabellen" / "samenvatting.csv"))
+    out.append(nl_csv(summary_table(s), outdir / "verwerking.csv"))  # not suppressed
     out.append(nl_csv(template(tables, titles), outdir / "eerdere_cijfers_sjabloon.csv"))
     out.append(nl_csv(pd.DataFrame(link_rows(units), columns=LINK_COLUMNS),
                       outdir / "koppeltabel.csv"))

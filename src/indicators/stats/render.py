@@ -24,8 +24,8 @@ th.grp{text-align:center;border-left:2px solid #fff}
 td:first-child,th:first-child{text-align:left}
 figure{margin:1em 0}
 img{max-width:100%;width:760px;display:block}
-@media print{body{max-width:none;font-size:11px}h2{page-break-before:auto}
-figure,table{page-break-inside:avoid}}
+@media print{body{max-width:none;font-size:11px}img{width:560px}
+section.t,figure,table{break-inside:avoid}h2,h3{break-after:avoid}}
 """
 
 
@@ -50,7 +50,14 @@ def to_html(blocks: list[Block], title: str) -> str:
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="nl"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title><style>{CSS}</style></head><body>"]
+    open_section = False
     for b in blocks:
+        if b.kind in ("h1", "h2", "h3") and open_section:
+            out.append("</section>")
+            open_section = False
+        if b.kind == "h3":  # a table with its population, figure and notes stays together
+            out.append('<section class="t">')
+            open_section = True
         if b.kind in ("h1", "h2", "h3"):
             out.append(f"<{b.kind}>{e(str(b.payload))}</{b.kind}>")
         elif b.kind == "p":
@@ -67,6 +74,8 @@ def to_html(blocks: list[Block], title: str) -> str:
             data = base64.b64encode(Path(b.payload).read_bytes()).decode("ascii")
             out.append(f'<figure><img alt="{e(b.extra.get("title", ""))}" '
                        f'src="data:image/png;base64,{data}"></figure>')
+    if open_section:
+        out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out)
 
