@@ -260,3 +260,16 @@ def test_pdf_when_chromium_is_there(tmp_path):
 def test_missing_input_is_an_error(tmp_path):
     r = CliRunner().invoke(app, ["stats", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path)])
     assert r.exit_code == 2 and "nope.jsonl" in r.output
+
+
+def test_only_pending_input_writes_empty_files_and_says_so(tmp_path):
+    line = next(x for x in (DATA / "annotations.jsonl").read_text(encoding="utf-8").splitlines()
+                if '"S-002"' in x)
+    src = tmp_path / "pending.jsonl"
+    src.write_text(line + "\n", encoding="utf-8")
+    out = invoke(src, "-o", tmp_path / "out", "--no-pdf")
+    assert "no report written" in " ".join(out.split())
+    df, meta = pyreadstat.read_sav(str(tmp_path / "out" / "bezoekers.sav"))
+    assert len(df) == 0 and "sextortion" in meta.column_names
+    s = json.loads((tmp_path / "out" / "samenvatting.json").read_text(encoding="utf-8"))
+    assert (s["confirmed_conversations"], s["pending_conversations_excluded"]) == (0, 1)

@@ -79,6 +79,9 @@ def stats(
     else:
         hidden = len(run.suppression.hidden)
         console.print(f"{hidden} cells hidden (small counts and what would give them away).")
+    if run.year is None:
+        console.print("[yellow]No confirmed conversations in the study: no report written "
+                      "(the other files are empty).")
     report = outdir / "rapport.html"
     console.print(f"Wrote {len(run.outputs)} files to {outdir}"
                   + (f"; open {report}" if report.exists() else ""))
