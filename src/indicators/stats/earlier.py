@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,7 +82,10 @@ def _number(s: str):
         return None
     if s.lower() in ("x", "<5") or s.startswith("<"):
         return "x"
-    s = s.replace(".", "").replace(",", ".") if "," in s else s
+    if "," in s:  # Dutch: 1.234,5
+        s = s.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", s):  # 1.234 is a thousand and more
+        s = s.replace(".", "")
     try:
         v = float(s)
     except ValueError:
