@@ -108,6 +108,7 @@ class YearModel:
 
         With ``binding`` (a dict), also collects per target the shown cells whose equations
         hold the bounds (non-zero dual values): the cells to hide next."""
+        hidden = set(hidden)
         shown = [i for i, c in enumerate(self.cells) if c.key not in hidden]
         hid = [self.index[k] for k in hidden if k in self.index]
         sA, sb, sAeq, sbeq = self._stat_constraints(shown_stats)

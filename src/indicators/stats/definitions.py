@@ -29,6 +29,12 @@ N_MEANS_CLASSES = ((1, "Eén dwangmiddel"), (2, "Twee dwangmiddelen"),
                    (3, "Drie dwangmiddelen"), (4, "Vier of meer dwangmiddelen"))
 
 
+LOWER_BOUND = ("Ondergrens: een dwangmiddel telt alleen mee als het in het gesprek genoemd "
+               "wordt; niet genoemd is niet hetzelfde als niet aanwezig.")
+LOWER_BOUND_KLANT = ("Ondergrens: een aanwijzing telt alleen mee als het gesprek haar noemt; "
+                     "niet genoemd is niet hetzelfde als niet aanwezig.")
+
+
 # --- derived variables ----------------------------------------------------------------------
 def vorm_klasse(u) -> str | None:
     v = set(u.context.get("vorm") or ())
@@ -218,7 +224,7 @@ def specs(cb: Codebook, channels: list[str]) -> list[TableSpec]:
         "Alle unieke bezoekers (een dwangmiddel dat niet genoemd wordt, telt als niet "
         "aanwezig).", _all,
         [RowSpec("dwangmiddel_genoemd", "Minstens één dwangmiddel genoemd",
-                 test=_code("dwangmiddel_genoemd"))]))
+                 test=_code("dwangmiddel_genoemd"))], note=LOWER_BOUND))
     t.append(TableSpec(
         "dwangmiddelen", "Dwangmiddelen",
         "Unieke bezoekers bij wie minstens één dwangmiddel genoemd is (meer dan één "
@@ -229,7 +235,7 @@ def specs(cb: Codebook, channels: list[str]) -> list[TableSpec]:
                    weight=lambda u: n_means(u, cb)),
            RowSpec("gemiddeld_aantal", "Gemiddeld aantal dwangmiddelen per bezoeker",
                    stat="gemiddelde", value=lambda u: n_means(u, cb))],
-        figure="Dwangmiddelen", figure_rows=means, figure_sorted=True))
+        figure="Dwangmiddelen", figure_rows=means, figure_sorted=True, note=LOWER_BOUND))
     t.append(TableSpec(
         "aantal_dwangmiddelen", "Aantal dwangmiddelen per bezoeker",
         "Unieke bezoekers bij wie minstens één dwangmiddel genoemd is.",
@@ -287,7 +293,7 @@ def specs(cb: Codebook, channels: list[str]) -> list[TableSpec]:
                    base=lambda u: "klant_uitbuiter_aanwezig" in u.codes and u.known("pleger"),
                    base_label="slachtoffers bij wie de uitbuiter aanwezig was, pleger bekend")],
         figure="Klant op de hoogte", figure_rows=["klant_bewust", "klant_bewust_combinatie",
-                                                  *cb.klant_codes]))
+                                                  *cb.klant_codes], note=LOWER_BOUND_KLANT))
     return t
 
 

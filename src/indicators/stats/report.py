@@ -125,14 +125,14 @@ class Report:
         title = f"Tabel {self.n_table}. {spec.title} ({self.year}, {n_part})"
         self.blocks.append(Block("h3", title))
         self.blocks.append(Block("p", "Populatie: " + spec.population))
+        if spec.note:
+            self.blocks.append(Block("note", spec.note))
         if spec.figure:
             self.figure(spec, N)
         if len(groups) > 1:
             self.grouped(spec)
         else:
             self.by_year(spec)
-        if spec.note:
-            self.blocks.append(Block("note", spec.note))
         if spec.id == "ouder_rol" and N == 0:
             self.blocks.append(Block("note", "Welke ouder de pleger is, staat niet in deze "
                                              "gegevens (veld ouder_rol in de registratie: "
