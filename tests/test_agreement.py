@@ -141,3 +141,55 @@ def test_agreement_cli_writes_json(double_coded, tmp_path):
     assert data["skipped_lines"] == 1
     assert data["machine"]["n_units"] == 1
     assert set(data["coders"]["codes"]) == set(load_codebook().codes)
+
+
+def _ctx_rec(rid, coder, chatter, vorm, leeftijd, platforms):
+    rec = _rec(rid, [], coder=coder)
+    rec["gold"]["context"].update(chatter=chatter, vorm=vorm, leeftijd=leeftijd)
+    rec["gold"]["ontmoeting_platforms"] = platforms
+    return rec
+
+
+def test_kappa_for_several_categories_equals_sklearn():
+    a = np.array([0, 1, 2, 2, 1, 0, 3, 3, 2, 1])
+    b = np.array([0, 1, 2, 1, 1, 0, 3, 2, 2, 0])
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_context_variables_and_platforms(tmp_path):
+    cb = load_codebook()
+    anna = [("K1", "slachtoffer", ["seksueel"], 15, ["snapchat"]),
+            ("K2", "familielid", ["crimineel"], None, []),
+            ("K3", "slachtoffer", ["seksueel", "crimineel"], 16, ["instagram"]),
+            ("K4", "onbekend", [], 14, ["tiktok"])]
+    bram = [("K1", "slachtoffer", ["seksueel"], 15, ["snapchat"]),
+            ("K2", "familielid", ["seksueel"], None, []),
+            ("K3", "onbekend", ["seksueel", "crimineel"], 17, ["instagram"]),
+            ("K4", "onbekend", [], 14, ["snapchat"])]
+    fa = _write(tmp_path / "anna.jsonl", [_ctx_rec(*x[:1], "anna", *x[1:]) for x in anna])
+    fb = _write(tmp_path / "bram.jsonl", [_ctx_rec(*x[:1], "bram", *x[1:]) for x in bram])
+    res = coder_agreement(load_records([fa, fb], cb).confirmed, cb, n_boot=50)
+    chatter = res["context"]["chatter"]["pairs"][0]
+    # onbekend is a value: K3 slachtoffer vs onbekend is a disagreement
+    assert chatter["kappa"] == pytest.approx(cohen_kappa_score(
+        ["s", "f", "s", "o"], ["s", "f", "o", "o"]), abs=1e-4)
+    assert res["context"]["vorm=seksueel"]["pairs"][0]["kappa"] == pytest.approx(
+        cohen_kappa_score([1, 0, 1, 0], [1, 1, 1, 0]), abs=1e-4)
+    assert res["context"]["leeftijd"]["pairs"][0]["kappa"] == pytest.approx(
+        cohen_kappa_score(["15", "-", "16", "14"], ["15", "-", "17", "14"]), abs=1e-4)
+    assert res["platforms"]["platform_snapchat"]["pairs"][0]["kappa"] == pytest.approx(
+        cohen_kappa_score([1, 0, 0, 0], [1, 0, 0, 1]), abs=1e-4)
+    assert res["platforms"]["platformtype_social"]["pairs"][0]["kappa"] == 1.0  # both social
+    assert res["warnings"] == []
+
+
+def test_warning_when_two_coders_share_no_conversation(tmp_path):
+    fa = _write(tmp_path / "anna.jsonl", [_rec("A1", ["sextortion"], coder="anna")])
+    fb = _write(tmp_path / "bram.jsonl", [_rec("B1", ["sextortion"], coder="bram")])
+    r = CliRunner().invoke(app, ["agreement", str(fa), str(fb), "--bootstrap", "10"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "anna and bram share no conversation" in text
+    res = coder_agreement(load_records([fa, fb], load_codebook()).confirmed, load_codebook(),
+                          n_boot=10)
+    assert res["double_coded_conversations"] == 0 and len(res["warnings"]) == 1

@@ -1,255 +1,275 @@
-"""Exports of ``indicators stats``: SPSS, REFI-QDA, CSV/XLSX, figures, report, CLI."""
+"""What a researcher gets from ``indicators stats``: the report, Dutch Excel files, SPSS files
+that reproduce the report's numbers, REFI-QDA valid against the official schema."""
 
 from __future__ import annotations
 
+import csv
 import json
-import uuid
+import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import openpyxl
-import pandas as pd
 import pyreadstat
 import pytest
+from lxml import etree
 from typer.testing import CliRunner
 
-from conftest import DEV_CORPUS  # noqa: E402
 from indicators.cli import app
 from indicators.codebook import load_codebook
-from indicators.stats.load import load_records
-from indicators.stats.qdpx import project_xml
-from indicators.stats.summary import select
 
-DEV = DEV_CORPUS
-FIXTURE = Path(__file__).parent / "data" / "stats" / "annotations.jsonl"
+DATA = Path(__file__).parent / "data" / "stats"
+SMALL = DATA / "report_small.jsonl"
+XSD = Path(__file__).parent / "data" / "schemas" / "Project-mrt2019.xsd"
 P = "{urn:QDA-XML:project:1.0}"
-C = "{urn:QDA-XML:codebook:1.0}"
+REPORT_2022 = """jaar;tabel;rij;groep;n;N;pct;bron
+2022;bezoekers;bezoekers;;240;240;;Rapport 2022
+2022;vorm;seksueel;;150;220;68,2;Rapport 2022
+2022;leeftijd;minderjarig;;;;65,0;Rapport 2022
+2022;nietbestaand;rij;;1;2;50;Rapport 2022
+"""
 
 
-def gold_records() -> list[dict]:
-    return [json.loads(line) for f in sorted(DEV.glob("*.jsonl"))
-            for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+def invoke(*args) -> str:
+    r = CliRunner().invoke(app, ["stats", *map(str, args)])
+    assert r.exit_code == 0, r.output
+    return r.output
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    if not DEV.is_dir():
-        pytest.skip("dev corpus not available")
-    d = tmp_path_factory.mktemp("stats")
-    r = CliRunner().invoke(app, ["stats", str(DEV), "-o", str(d)])
-    assert r.exit_code == 0, r.output
-    return d
+def raw(tmp_path_factory) -> Path:
+    """Not suppressed: the numbers to compare the SPSS file with."""
+    out = tmp_path_factory.mktemp("raw")
+    report = out / "rapport_2022.csv"
+    report.write_text(REPORT_2022, encoding="utf-8")
+    invoke(SMALL, "-o", out, "--links", DATA / "links.csv", "--earlier", report,
+           "--no-suppress", "--no-pdf")
+    return out
 
 
-def test_sav_reads_back_with_labels_and_gold_values(out):
-    cb = load_codebook()
-    df, meta = pyreadstat.read_sav(str(out / "gesprekken.sav"), user_missing=True)
-    gold = {r["id"]: r for r in gold_records()}
-    assert sorted(df["id"]) == sorted(gold)
-    labels = meta.column_names_to_labels
-    assert labels["sextortion"] == cb.codes["sextortion"].label
-    assert labels["klant_bewust_combinatie"] == cb.codes["klant_bewust_combinatie"].label
-    assert labels["vorm_seksueel"] == "Vorm van uitbuiting: Seksueel"
-    assert labels["platform_snapchat"].endswith("Snapchat")
-    chatter_ids = [v.id for v in cb.context["chatter"].values if not v.missing]
+@pytest.fixture(scope="module")
+def pub(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pub")
+    invoke(SMALL, "-o", out, "--links", DATA / "links.csv", "--no-pdf")
+    return out
+
+
+def read_nl_csv(path: Path) -> list[dict]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the accents right
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter=";"))
+
+
+def row(rows, **where) -> dict:
+    got = [r for r in rows if all(r[k] == v for k, v in where.items())]
+    assert len(got) == 1, where
+    return got[0]
+
+
+def test_dutch_excel_csv(raw, pub):
+    rows = read_nl_csv(raw / "tabellen" / "vorm.csv")
+    r = row(rows, jaar="2024", rij="seksueel", groep="alle")
+    assert (r["n"], r["N"], r["pct"]) == ("3", "6", "50,0")  # decimal comma
+    assert r["label"] == "Alleen seksuele uitbuiting"
+    assert "Seksuele én criminele uitbuiting" in {x["label"] for x in rows}
+    hidden = read_nl_csv(pub / "tabellen" / "vorm.csv")
+    r = row(hidden, jaar="2024", rij="arbeid", groep="alle")
+    assert r["n"] == "x" and r["pct"] == "" and r["onderdrukt"].startswith("n")
+
+
+def test_xlsx_numbers_are_numbers_and_hidden_cells_marked(pub, raw):
+    wb = openpyxl.load_workbook(raw / "tabellen.xlsx")
+    ws = wb["vorm"]
+    head = [c.value for c in ws[1]]
+    first = {h: c for h, c in zip(head, ws[2], strict=True)}
+    assert isinstance(first["n"].value, int) and isinstance(first["N"].value, int)
+    assert isinstance(first["pct"].value, int | float)
+    assert first["pct"].number_format == "0.0"
+    wb = openpyxl.load_workbook(pub / "tabellen.xlsx")
+    ws = wb["vorm"]
+    head = [c.value for c in ws[1]]
+    marks = [r for r in ws.iter_rows(min_row=2) if r[head.index("n")].value == "x"]
+    assert marks
+    for r in marks:
+        assert r[head.index("n")].fill.fgColor.rgb.endswith("D9D9D9")
+        assert "n" in r[head.index("onderdrukt")].value
+    assert "inhoud" in wb.sheetnames and "trend" in wb.sheetnames
+
+
+def spss_frame(out: Path):
+    df, meta = pyreadstat.read_sav(str(out / "bezoekers.sav"))  # 99 -> missing, as in SPSS
+    return df, meta
+
+
+def valid_pct(series, value) -> tuple[int, int, float]:
+    """FREQUENCIES: count of a value, valid N, valid percent."""
+    valid = series.dropna()
+    n = int((valid == value).sum())
+    return n, len(valid), round(100 * n / len(valid), 1)
+
+
+def published(out: Path, tabel: str, rij: str, groep="alle", jaar="2024"):
+    r = row(read_nl_csv(out / "tabellen" / f"{tabel}.csv"), jaar=jaar, rij=rij, groep=groep)
+    return int(r["n"]), int(r["N"]), float(r["pct"].replace(",", "."))
+
+
+def test_sav_reproduces_the_report(raw):
+    df, meta = spss_frame(raw)
+    y = df[df["jaar"] == 2024]
+    assert len(y) == 7  # one row per unique visitor
     vl = meta.variable_value_labels
-    assert vl["chatter"][99] == "Onbekend"
-    assert vl["chatter"][1 + chatter_ids.index("familielid")] == "Familielid"
-    assert vl["vorm_seksueel"] == {0: "Nee", 1: "Ja", 99: "Onbekend"}
-    for var in ("chatter", "acuut_onveilig", "first_disclosure", "vorm_seksueel",
-                "pleger_ouder"):
-        assert meta.missing_ranges[var] == [{"lo": 99.0, "hi": 99.0}]
-    klant = [c for c in cb.codes if c.startswith("klant_") and not cb.codes[c].derived]
-    for row in df.to_dict("records"):
-        g = gold[row["id"]]["gold"]
-        assert row["year"] == gold[row["id"]]["year"]
-        for c in cb.codes:
-            if c == "klant_bewust":
-                want = int(any(k in g["codes"] for k in klant))
-            elif c == "klant_bewust_combinatie":
-                want = int(sum(k in g["codes"] for k in klant) >= 2)
-            elif c == "geweld":
-                want = int(any(k.startswith("geweld_") for k in g["codes"]))
-            elif c == "dwangmiddel_genoemd":  # every coercion means of the codebook
-                want = int(bool(set(g["codes"]) & {
-                    "sextortion", "inwonend", "geweld_fysiek", "geweld_seksueel",
-                    "geweld_psychisch", "middelenafhankelijkheid", "lvb", "leeftijdsverschil",
-                    "financiele_afhankelijkheid"}))
-            else:
-                want = int(c in g["codes"])
-            assert row[c] == want, (row["id"], c)
-        for p in cb.platforms:
-            assert row[f"platform_{p}"] == int(p in g["ontmoeting_platforms"])
-        ch = g["context"]["chatter"]
-        assert row["chatter"] == (99 if ch == "onbekend" else chatter_ids.index(ch) + 1)
-        for v in ("seksueel", "crimineel"):
-            want = 99 if not g["context"]["vorm"] else int(v in g["context"]["vorm"])
-            assert row[f"vorm_{v}"] == want
-    # without user_missing, 99 becomes system-missing: SPSS counts only known values
-    df2, _ = pyreadstat.read_sav(str(out / "gesprekken.sav"))
-    n_unknown = sum(1 for r in gold.values() if not r["gold"]["context"]["vorm"])
-    assert df2["vorm_seksueel"].isna().sum() == n_unknown
+    code = {label: k for k, label in vl["vormklasse"].items()}
+    assert valid_pct(y["vormklasse"], code["Alleen seksuele uitbuiting"]) == \
+        published(raw, "vorm", "seksueel")
+    assert valid_pct(y["minderjarig"], 1) == published(raw, "leeftijd", "minderjarig")
+    v = y[y["pop_slachtoffer"] == 1]
+    assert valid_pct(v["first_disclosure"], 1) == published(raw, "first_disclosure", "ja")
+    m = y[y["dwangmiddel_genoemd"] == 1]
+    for c in ("inwonend", "sextortion", "geweld"):
+        assert valid_pct(m[c], 1) == published(raw, "dwangmiddelen", c)
+    assert int(m["aantal_dwangmiddelen"].sum()) == 9
+    k = y[y["pop_klant"] == 1]
+    assert valid_pct(k["klant_bewust_combinatie"], 1) == \
+        published(raw, "klant", "klant_bewust_combinatie")
+    assert valid_pct(y["pleger_ouder"], 1) == published(raw, "pleger", "ouder")
+    o = y[y["pop_ontmoeting"] == 1]
+    assert valid_pct(o["ontmoeting_wijze"], 1) == published(raw, "ontmoeting", "online")
+    assert valid_pct(y["duur_1jaar_plus"], 1) == published(raw, "duur", "een_jaar_of_langer")
+    assert y["leeftijd"].mean().round(1) == 16.8 and y["leeftijd"].median() == 14.5
+    # registration data is there
+    assert set(y["geslacht"].dropna()) <= {1, 2, 3}
+    assert {"startdatum", "kanaal", "bezoeker_ids", "leeftijd_bron"} <= set(df.columns)
 
 
-def _check_project(data: bytes, texts: dict[str, str]) -> ET.Element:
-    root = ET.fromstring(data)  # well-formed
-    assert root.tag == f"{P}Project" and root.get("name")
-    order = [c.tag.replace(P, "") for c in root]
-    allowed = ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets",
-               "Graphs", "Description"]
-    assert order == sorted(order, key=allowed.index)
-    for el in root.iter():
-        for attr in ("guid", "targetGUID", "creatingUser", "creatingUserGUID"):
-            if el.get(attr) is not None:
-                uuid.UUID(el.get(attr))  # valid UUID
-    guids = [el.get("guid") for el in root.iter() if el.get("guid")]
-    assert len(guids) == len(set(guids))
-    codes = {el.get("guid") for el in root.iter(f"{P}Code")}
-    for el in root.iter(f"{P}Code"):
-        assert el.get("name") and el.get("isCodable") in ("true", "false")
-    users = {el.get("guid") for el in root.iter(f"{P}User")}
-    for ref in root.iter(f"{P}CodeRef"):
-        assert ref.get("targetGUID") in codes
-    variables = {el.get("guid") for el in root.iter(f"{P}Variable")}
-    for ref in root.iter(f"{P}VariableRef"):
-        assert ref.get("targetGUID") in variables
-    for src in root.iter(f"{P}TextSource"):
-        assert src.get("creatingUser") in users
-        path = src.get("plainTextPath")
-        assert path.startswith("internal://")
-        text = texts[path.removeprefix("internal://")]
-        sels = list(src.iter(f"{P}PlainTextSelection"))
-        for sel in sels:
-            s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
-            assert 0 <= s < e <= len(text)
-            assert list(sel.iter(f"{P}Coding"))
-            for coding in sel.iter(f"{P}Coding"):
-                assert len(list(coding.iter(f"{P}CodeRef"))) == 1
-    return root
+def test_one_coding_of_yes_and_no(raw):
+    _, meta = pyreadstat.read_sav(str(raw / "bezoekers.sav"), user_missing=True)
+    yes_no = [v for v in meta.variable_value_labels.values() if "Ja" in v.values()]
+    assert len(yes_no) > 40
+    for labels in yes_no:
+        assert labels[1] == "Ja" and labels[0] == "Nee"
+        assert set(labels) <= {0, 1, 99}
+    for var, ranges in meta.missing_ranges.items():
+        assert ranges == [{"lo": 99.0, "hi": 99.0}], var
 
 
-def test_qdpx_is_a_valid_project(out):
-    cb = load_codebook()
-    with zipfile.ZipFile(out / "gesprekken.qdpx") as zf:
-        assert zf.testzip() is None
-        names = zf.namelist()
-        assert "project.qde" in names
+def test_sps_defines_mr_sets_and_runs_in_pspp(raw):
+    sps = (raw / "bezoekers.sps").read_text(encoding="utf-8")
+    _, meta = pyreadstat.read_sav(str(raw / "bezoekers.sav"))
+    for name in ("$pleger", "$vorm", "$dwangmiddelen"):
+        assert f"NAME={name}" in sps
+    for block in re.findall(r"VARIABLES=([^/]+?) VALUE=1", sps):
+        assert set(block.split()) <= set(meta.column_names)
+    if not shutil.which("pspp"):
+        pytest.skip("GNU PSPP not installed (Debian package pspp)")
+    r = subprocess.run(["pspp", "bezoekers.sps", "-O", "format=csv", "-o", "uit.csv"],
+                       cwd=raw, capture_output=True, text=True, timeout=120)
+    errors = [x for x in (r.stdout + r.stderr).splitlines()
+              if "error" in x.lower() and "CTABLES" not in x]
+    assert not errors, errors
+    year, tables = None, {}
+    for block in (raw / "uit.csv").read_text(encoding="utf-8").split("\n\n"):
+        if m := re.search(r"Jaar \(van de startdatum\),(\d{4})", block):
+            year = m.group(1)
+        elif block.startswith("Table: "):
+            tables.setdefault((year, block.split("\n", 1)[0][7:]), block)
+    vorm = tables[("2024", "Vorm van uitbuiting (klasse)")]
+    assert "Valid,Alleen seksuele uitbuiting,3,42.9%,50.0%" in vorm  # 3 of 6 known
+
+
+def test_qdpx_is_valid_against_the_official_schema(raw):
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    with zipfile.ZipFile(raw / "gesprekken.qdpx") as zf:
+        doc = etree.fromstring(zf.read("project.qde"))
         texts = {n.removeprefix("sources/"): zf.read(n).decode("utf-8")
-                 for n in names if n.startswith("sources/")}
-        root = _check_project(zf.read("project.qde"), texts)
-    sources = list(root.iter(f"{P}TextSource"))
-    gold = {r["id"]: r for r in gold_records()}
-    assert sorted(s.get("name") for s in sources) == sorted(gold)
-    code_names = {el.get("guid"): el.get("name") for el in root.iter(f"{P}Code")}
-    for src in sources:
-        g = gold[src.get("name")]
-        text = texts[src.get("plainTextPath").removeprefix("internal://")]
-        lines = text.split("\n")
-        assert len(lines) == len(g["turns"])
-        assert all(line.startswith(("bezoeker: ", "hulpverlener: ")) for line in lines)
-        coded = {code_names[ref.get("targetGUID")] for ref in src.iter(f"{P}CodeRef")}
-        want = set(g["gold"]["codes"]) | {f"platform_{p}" for p in g["gold"]["ontmoeting_platforms"]}
-        assert want <= coded
-        assert all(c in cb.codes or c.startswith("platform_") for c in coded)
-    qdc = ET.parse(out / "codeboek.qdc").getroot()
-    assert qdc.tag == f"{C}CodeBook"
-    qdc_codes = {el.get("guid"): el.get("name") for el in qdc.iter(f"{C}Code")}
-    assert qdc_codes == code_names
-    assert set(cb.codes) <= set(qdc_codes.values())
+                 for n in zf.namelist() if n.startswith("sources/")}
+    schema.assertValid(doc)
+    cases = doc.findall(f"{P}Cases/{P}Case")
+    assert len(cases) == 9  # unique visitors per year
+    h = next(c for c in cases if len(c.findall(f"{P}SourceRef")) == 2 and "H1" in c.get("name"))
+    assert h is not None
+    names = {c.get("guid"): c.get("name") for c in doc.iter(f"{P}Code")}
+    src = next(s for s in doc.iter(f"{P}TextSource") if s.get("name") == "R-09")
+    text = texts[src.get("plainTextPath").removeprefix("internal://")]
+    got = {}
+    for sel in src.iter(f"{P}PlainTextSelection"):
+        for ref in sel.iter(f"{P}CodeRef"):
+            got[names[ref.get("targetGUID")]] = text[int(sel.get("startPosition")):
+                                                     int(sel.get("endPosition"))]
+    # evidence that starts right after an emoji, and right after a ZWJ emoji sequence
+    assert got["klant_uitbuiter_aanwezig"] == "mijn moeder regelt mannen"
+    assert got["klant_locatie_signaal"] == "bij ons thuis"
 
 
-def test_qdpx_codes_evidence_spans_at_character_offsets():
+def test_report_in_house_style(raw):
+    page = (raw / "rapport.html").read_text(encoding="utf-8")
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", page))
+    titles = re.findall(r"Tabel \d+\. [^<]+", page)
+    assert len(titles) >= 20 and all("n = " in t for t in titles)
+    figures = re.findall(r'alt="(Figuur \d+\. [^"]+)"', page)
+    assert len(figures) >= 8 and all(re.search(r"\(n = \d+", f) for f in figures)
+    assert visible.count("Populatie:") == len(titles)
     cb = load_codebook()
-    sel = select(load_records([FIXTURE], cb))
-    data, files = project_xml(sel.records, cb)
-    root = _check_project(data, files)
-    names = {el.get("guid"): el.get("name") for el in root.iter(f"{P}Code")}
-    raw = {}
-    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        raw.setdefault(obj["id"], obj)
-    src = next(s for s in root.iter(f"{P}TextSource") if s.get("name") == "S-001")
-    text = files[src.get("plainTextPath").removeprefix("internal://")]
-    by_code = {}
-    for s in src.iter(f"{P}PlainTextSelection"):
-        for ref in s.iter(f"{P}CodeRef"):
-            by_code[names[ref.get("targetGUID")]] = (int(s.get("startPosition")),
-                                                     int(s.get("endPosition")))
-    ev = raw["S-001"]["review"]["machine"]["evidence"][0]
-    turn_text = raw["S-001"]["turns"][ev["turn"]]["text"]
-    s, e = by_code["sextortion"]
-    assert text[s:e] == turn_text[ev["start"]:ev["end"]]  # emoji earlier in the text
-    assert by_code["ontmoeting_online"] == (0, len(text))  # no evidence: whole document
-    assert "inwonend" not in by_code  # evidence for an unconfirmed code is ignored
-    # a CRLF inside a message does not break the one-line-per-message layout
-    src6 = next(s for s in root.iter(f"{P}TextSource") if s.get("name") == "S-006")
-    text6 = files[src6.get("plainTextPath").removeprefix("internal://")]
-    assert len(text6.split("\n")) == 2 and "\r" not in text6
+    ids = [c for c in cb.codes if "_" in c] + ["seksueel_en_crimineel", "online_onbekende"]
+    assert not [i for i in ids if re.search(rf"\b{i}\b", visible)]  # labels, never ids
+    assert "2022 (Rapport 2022)" in visible  # the earlier report, marked as such
+    assert "68,2%" in visible
+    pngs = sorted((raw / "figuren").glob("figuur*.png"))
+    assert len(pngs) == len(figures)
+    assert all(p.read_bytes()[:4] == b"\x89PNG" for p in pngs)
 
 
-def test_tables_written_as_csv_and_xlsx(out):
-    wb = openpyxl.load_workbook(out / "tabellen.xlsx", read_only=True)
-    csvs = sorted(p.stem.removeprefix("tabel_") for p in out.glob("tabel_*.csv"))
-    assert sorted(wb.sheetnames) == csvs
-    assert {"samenvatting", "dwangmiddelen", "ontmoeting", "klantbewustzijn",
-            "jaarvergelijking", "codes_naar_vorm", "codes_naar_chatter"} <= set(csvs)
-    df = pd.read_csv(out / "tabel_klantbewustzijn.csv", dtype=str, keep_default_na=False)
-    gold = gold_records()
-    seks = [r for r in gold if "seksueel" in r["gold"]["context"]["vorm"]]
-    row = df[(df["jaar"] == "totaal") & (df["indicator"] == "klant_geweld")].iloc[0]
-    assert row["N"] == str(len(seks))
-    assert row["n"] == str(sum("klant_geweld" in r["gold"]["codes"] for r in seks))
-    assert "seksueel" in row["denominator"]
-    summary = json.loads((out / "samenvatting.json").read_text(encoding="utf-8"))
-    assert summary["confirmed_conversations"] == len(gold)
-    assert summary["pending_conversations_excluded"] == 0
+def test_earlier_output_beside_the_next_year(tmp_path):
+    lines = SMALL.read_text(encoding="utf-8").splitlines()
+    y23 = tmp_path / "2023.jsonl"
+    y24 = tmp_path / "2024.jsonl"
+    y23.write_text("\n".join(x for x in lines if '"2023-' in x) + "\n", encoding="utf-8")
+    y24.write_text("\n".join(x for x in lines if '"2024-' in x) + "\n", encoding="utf-8")
+    invoke(y23, "-o", tmp_path / "a", "--no-pdf", "--no-suppress", "--no-qdpx")
+    earlier = tmp_path / "a" / "jaarcijfers_2023.json"
+    assert json.loads(earlier.read_text(encoding="utf-8"))["jaar"] == 2023
+    out = invoke(y24, "-o", tmp_path / "b", "--earlier", earlier, "--no-pdf", "--no-qdpx",
+                 "--no-suppress")
+    assert "2023 (eerdere uitvoer)" in out
+    page = (tmp_path / "b" / "rapport.html").read_text(encoding="utf-8")
+    assert "2023 (eerdere uitvoer)" in page
+    trend = read_nl_csv(tmp_path / "b" / "tabellen" / "trend.csv")
+    v = [r for r in trend if r["rij"] == "bezoekers"]
+    assert [(r["jaar"], r["bron"], r["waarde"]) for r in v] == [
+        ("2023", "eerdere uitvoer", "2"), ("2024", "deze uitvoer", "8")]  # no --links: H1, H2
 
 
-def test_figures_are_png_and_non_trivial(out):
-    figs = sorted(out.glob("figuur*.png"))
-    assert len(figs) >= 4
-    for f in figs:
-        data = f.read_bytes()
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
-        assert len(data) > 10_000
+def test_unknown_rows_in_a_report_csv_are_reported(raw):
+    s = json.loads((raw / "samenvatting.json").read_text(encoding="utf-8"))
+    assert any("nietbestaand" in p for p in s["earlier_problems"])
+    assert s["earlier_years"] == {"2022": "Rapport 2022"}
+    links = read_nl_csv(raw / "koppeltabel.csv")
+    h = row(links, jaar="2024", bezoeker="H1")
+    assert (h["gesprekken"], h["gekoppeld_via"]) == ("R-09 R-10", "handmatig")
 
 
-def test_report_embeds_figures_and_counts(out):
-    md = (out / "report.md").read_text(encoding="utf-8")
-    html = (out / "report.html").read_text(encoding="utf-8")
-    for f in out.glob("figuur*.png"):
-        assert f"]({f.name})" in md
-    assert html.count("data:image/png;base64,") == len(list(out.glob("figuur*.png")))
-    n_coerced = sum(1 for r in gold_records()
-                    if {"sextortion", "inwonend"} & set(r["gold"]["codes"]))
-    assert "niet onderdrukt" in md and "<5" in md
-    assert f"/{n_coerced} (" in md
+@pytest.mark.skipif(not shutil.which("chromium"), reason="chromium not installed")
+def test_pdf_when_chromium_is_there(tmp_path):
+    invoke(SMALL, "-o", tmp_path, "--no-qdpx")
+    pdf = tmp_path / "rapport.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
-def test_cli_on_fixture_reports_pending_and_skipped(tmp_path):
-    r = CliRunner().invoke(app, ["stats", str(FIXTURE), "-o", str(tmp_path), "--no-suppress",
-                                 "--no-qdpx"])
-    assert r.exit_code == 0, r.output
-    assert "GEHEIM" not in r.output
-    s = json.loads((tmp_path / "samenvatting.json").read_text(encoding="utf-8"))
-    assert (s["pending_conversations_excluded"], s["skipped_lines"]) == (2, 3)
-    assert "2 pending excluded" in " ".join(r.output.split())
-    assert not (tmp_path / "gesprekken.qdpx").exists()
-    md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    assert "niet beschermd" in md
+def test_missing_input_is_an_error(tmp_path):
+    r = CliRunner().invoke(app, ["stats", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path)])
+    assert r.exit_code == 2 and "nope.jsonl" in r.output
 
 
-def test_only_pending_input_still_writes_empty_outputs(tmp_path):
-    line = next(x for x in FIXTURE.read_text(encoding="utf-8").splitlines() if '"S-002"' in x)
+def test_only_pending_input_writes_empty_files_and_says_so(tmp_path):
+    line = next(x for x in (DATA / "annotations.jsonl").read_text(encoding="utf-8").splitlines()
+                if '"S-002"' in x)
     src = tmp_path / "pending.jsonl"
     src.write_text(line + "\n", encoding="utf-8")
-    r = CliRunner().invoke(app, ["stats", str(src), "-o", str(tmp_path / "out")])
-    assert r.exit_code == 0, r.output
-    df, meta = pyreadstat.read_sav(str(tmp_path / "out" / "gesprekken.sav"))
+    out = invoke(src, "-o", tmp_path / "out", "--no-pdf")
+    assert "no report written" in " ".join(out.split())
+    df, meta = pyreadstat.read_sav(str(tmp_path / "out" / "bezoekers.sav"))
     assert len(df) == 0 and "sextortion" in meta.column_names
     s = json.loads((tmp_path / "out" / "samenvatting.json").read_text(encoding="utf-8"))
     assert (s["confirmed_conversations"], s["pending_conversations_excluded"]) == (0, 1)

@@ -14,6 +14,7 @@ from indicators.codebook import load_codebook
 from indicators.stats.load import StatsInputError, load_records
 from indicators.stats.summary import select
 from indicators.stats.tables import compute_tables
+from indicators.stats.visitors import link_visitors
 
 DATA = Path(__file__).parent / "data" / "stats" / "annotations.jsonl"
 
@@ -91,10 +92,11 @@ def test_selection_excludes_pending_and_counts_them():
 def test_pending_codes_do_not_enter_tables():
     cb = load_codebook()
     sel = select(load_records([DATA], cb))
-    codes = compute_tables(sel.records, cb)["codes"]
-    row = codes[(codes["jaar"] == "2024") & (codes["indicator"] == "inwonend")].iloc[0]
-    # In 2024 only S-002 (pending) and the dropped older duplicate of S-001 say inwonend.
-    assert (row["n"], row["N"]) == (0, 1)
+    df = compute_tables(link_visitors(sel.records).units, cb)["dwangmiddel"]
+    row = df[df["jaar"] == "2024"].iloc[0]
+    # In 2024 only S-002 (pending) and the dropped older duplicate of S-001 say inwonend;
+    # S-001 as confirmed last has sextortion: one visitor, one with a coercion means.
+    assert (row["n"], row["N"]) == (1, 1)
 
 
 def test_latest_confirmation_wins_for_duplicates():
@@ -166,3 +168,43 @@ def test_gold_types_and_case_are_validated_and_counted(tmp_path):
     assert "not a list" in reasons[2]
     assert "case-sensitive" in reasons[3] and repr(code) in reasons[3]
     assert "year" in reasons[4]
+
+
+def _meta_line(tmp_path, **meta) -> Path:
+    rec = {"id": "M-1", "year": 2024, "turns": [],
+           "gold": {"codes": [], "ontmoeting_platforms": [], "context": {}}, "meta": meta}
+    f = tmp_path / "m.jsonl"
+    f.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("meta, reason", [
+    ({"startdatum": "31-02-2024"}, "startdatum"),
+    ({"startdatum": "gisteren"}, "startdatum"),
+    ({"geslacht": "x"}, "geslacht"),
+    ({"in_onderzoek": "misschien"}, "in_onderzoek"),
+    ({"leeftijd": -3}, "leeftijd"),
+    ({"ouder_rol": "oom"}, "ouder_rol"),
+])
+def test_invalid_registration_data_is_a_problem_not_a_guess(tmp_path, meta, reason):
+    res = load_records([_meta_line(tmp_path, **meta)], load_codebook())
+    assert not res.confirmed and len(res.problems) == 1
+    assert reason in res.problems[0].reason
+
+
+def test_registration_data_is_read(tmp_path):
+    f = _meta_line(tmp_path, bezoeker_id=17, startdatum="2023-12-31", leeftijd="15",
+                   geslacht="Vrouw", in_onderzoek=True, kanaal="csg")
+    rec = load_records([f], load_codebook()).confirmed[0]
+    assert (rec.year, rec.year_field) == (2023, 2024)  # the year of startdatum wins
+    assert (rec.bezoeker_id, rec.reg_leeftijd, rec.geslacht, rec.in_onderzoek, rec.channel) \
+        == ("17", 15, "vrouw", "ja", "csg")
+    sel = select(load_records([f], load_codebook()))
+    assert sel.summary["checks"]["year_differs_from_startdatum"] == ["M-1"]
+
+
+def test_not_in_study_is_left_out_and_counted(tmp_path):
+    f = _meta_line(tmp_path, in_onderzoek="nee")
+    sel = select(load_records([f], load_codebook()))
+    assert sel.records == [] and sel.summary["not_in_study_ids"] == ["M-1"]
+    assert sel.summary["per_year"][0]["niet_in_onderzoek"] == 1

@@ -1,225 +1,165 @@
-"""Tables from the dev-corpus gold equal counts computed here with plain loops."""
+"""The report's denominators on small hand-made data whose right answers are worked out by hand.
+
+``tests/data/stats/report_small.jsonl`` holds 13 conversations. In 2024: R-01 and R-02 are one
+visitor (bezoeker_id A), R-09 and R-10 are one visitor by the hand-made link H1 = H2
+(``links.csv``), R-04 is not in the study (in_onderzoek = nee), R-13 is pending review, R-05 has
+no bezoeker_id and no in_onderzoek field (counted, on its own). So 2024 has 9 conversations
+and 7 unique visitors: A, B, D (= R-05), E, F, G, H. 2023 has A (R-11) and I (R-12).
+
+The visitors of 2024 (values combined over their conversations, see the visitors module):
+
+====  ================  =====================  ===  =======  ====================================
+who   chatter           vorm                   age  gender   coercion means (count)
+====  ================  =====================  ===  =======  ====================================
+A     slachtoffer       seksueel + crimineel   15r  vrouw    sextortion, inwonend (2)
+B     familielid        seksueel               12t  vrouw    inwonend (1)
+D     slachtoffer       arbeid                 30r  man      financieel, geweld_fysiek (2)
+E     slachtoffer       seksueel               14r  vrouw    leeftijdsverschil (1)
+F     slachtoffer       (unknown)              -    -        none
+G     sociale_omgeving  crimineel              17r  neutr.   geweld_psychisch (1)
+H     slachtoffer       seksueel               13r  vrouw    inwonend, geweld_seksueel (2)
+====  ================  =====================  ===  =======  ====================================
+
+(r = registered age, t = age from the text only.) Every expected number below is counted from
+this table by hand; the comments say which visitors are counted.
+"""
 
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
 import pytest
 
-from conftest import DEV_CORPUS  # noqa: E402
 from indicators.codebook import load_codebook
-from indicators.stats.load import load_records
-from indicators.stats.summary import select
-from indicators.stats.tables import compute_tables
+from indicators.stats.pipeline import run_stats
 
-DEV = DEV_CORPUS
-pytestmark = pytest.mark.skipif(not DEV.is_dir(), reason="dev corpus not available")
-KLANT = ["klant_zeer_jong", "klant_uitbuiter_aanwezig", "klant_kind_van_uitbuiter",
-         "klant_geweld", "klant_filmt_chanteert", "klant_weigering_genegeerd",
-         "klant_locatie_signaal"]
-
-
-def gold_records() -> list[dict]:
-    out = []
-    for f in sorted(DEV.glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out.append(json.loads(line))
-    return out
-
-
-def codes_of(rec: dict) -> set[str]:
-    """Gold codes plus the derived ones, computed independently of the package."""
-    codes = set(rec["gold"]["codes"])
-    n_klant = 0
-    for c in KLANT:
-        if c in codes:
-            n_klant += 1
-    if n_klant >= 1:
-        codes.add("klant_bewust")
-    if n_klant >= 2:
-        codes.add("klant_bewust_combinatie")
-    if codes & {"geweld_fysiek", "geweld_seksueel", "geweld_psychisch"}:
-        codes.add("geweld")
-    if codes & {"sextortion", "inwonend", "geweld_fysiek", "geweld_seksueel", "geweld_psychisch",
-                "middelenafhankelijkheid", "lvb", "leeftijdsverschil",
-                "financiele_afhankelijkheid"}:
-        codes.add("dwangmiddel_genoemd")
-    return codes
-
-
-def in_year(recs: list[dict], jaar: str) -> list[dict]:
-    return recs if jaar == "totaal" else [r for r in recs if str(r["year"]) == jaar]
-
-
-def non_family(rec: dict) -> bool:
-    pleger = [p for p in rec["gold"]["context"]["pleger"] if p != "onbekend"]
-    if not pleger:
-        return True
-    for p in pleger:
-        if p not in ("ouder", "familie_overig"):
-            return True
-    return False
-
-
-def meeting_known(rec: dict) -> bool:
-    c = codes_of(rec)
-    return "ontmoeting_online" in c or "ontmoeting_offline" in c
+DATA = Path(__file__).parent / "data" / "stats"
 
 
 @pytest.fixture(scope="module")
-def gold() -> list[dict]:
-    return gold_records()
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("small")
+    return run_stats([DATA / "report_small.jsonl"], out, min_cell=None,
+                     links=DATA / "links.csv", qdpx=False, pdf=False, cb=load_codebook())
 
 
-@pytest.fixture(scope="module")
-def tables() -> dict:
-    cb = load_codebook()
-    sel = select(load_records([DEV], cb))
-    return compute_tables(sel.records, cb)
-
-
-def rows(df, **where):
-    for k, v in where.items():
-        df = df[df[k] == v]
-    return df
-
-
-def one(df, **where) -> dict:
-    got = rows(df, **where)
-    assert len(got) == 1, where
+def cell(run, tabel, rij, groep="alle", jaar="2024"):
+    df = run.tables[tabel]
+    got = df[(df["jaar"] == jaar) & (df["rij"] == rij) & (df["groep"] == groep)]
+    assert len(got) == 1, (tabel, rij, groep, jaar)
     return got.iloc[0].to_dict()
 
 
-def check(row: dict, n: int, N: int) -> None:
-    assert (row["n"], row["N"]) == (n, N)
+def check(run, tabel, rij, n, N, groep="alle", jaar="2024"):
+    r = cell(run, tabel, rij, groep, jaar)
+    assert (r["n"], r["N"]) == (n, N), (tabel, rij, groep, r["n"], r["N"])
     if N:
-        assert row["pct"] == pytest.approx(round(100 * n / N, 1))
+        assert r["pct"] == pytest.approx(round(100 * n / N, 1))
 
 
-def jaren(gold: list[dict]) -> list[str]:
-    return sorted({str(r["year"]) for r in gold}) + ["totaal"]
+def test_population_is_unique_visitors_in_the_study(run):
+    check(run, "bezoekers", "bezoekers", 7, 7)  # A B D E F G H; not C (nee), not J (pending)
+    talks = cell(run, "bezoekers", "gesprekken")  # R-01 02 03 05 06 07 08 09 10
+    assert (talks["n"], talks["N"]) == (9, 7)
+    check(run, "bezoekers", "meer_gesprekken", 2, 7)  # A (bezoeker_id), H (hand link)
+    check(run, "bezoekers", "bezoekers", 2, 2, jaar="2023")  # A again in 2023, and I
+    s = run.summary
+    assert s["not_in_study_ids"] == ["R-04"] and s["pending_ids"] == ["R-13"]
+    assert any("ONBEKEND-9" in p for p in s["link_problems"])
 
 
-def test_codes_over_all_conversations(gold, tables):
-    cb = load_codebook()
-    for jaar in jaren(gold):
-        recs = in_year(gold, jaar)
-        for c in cb.codes:
-            n = 0
-            for r in recs:
-                if c in codes_of(r):
-                    n += 1
-            check(one(tables["codes"], jaar=jaar, indicator=c), n, len(recs))
+def test_channel_and_month_of_first_chat(run):
+    check(run, "kanaal", "kanaal_csg", 5, 7)  # A (first chat csg), B, E, F, H
+    check(run, "kanaal", "kanaal_chatmetfier", 2, 7)  # D, G
+    check(run, "maand", "maand_01", 1, 7)  # A: R-01 in January, not R-02 in March
+    check(run, "maand", "maand_03", 0, 7)
+    check(run, "maand", "maand_05", 2, 7)  # E, F
+    check(run, "maand", "maand_08", 0, 7)  # H's second chat (R-10) is not a first chat
 
 
-def test_coercion_means(gold, tables):
-    df = tables["dwangmiddelen"]
-    for jaar in jaren(gold):
-        recs = in_year(gold, jaar)
-        coerced = [r for r in recs if {"sextortion", "inwonend"} & codes_of(r)]
-        check(one(df, jaar=jaar, indicator="dwangmiddel"), len(coerced), len(recs))
-        for c in ("sextortion", "inwonend"):
-            n = sum(1 for r in coerced if c in codes_of(r))
-            check(one(df, jaar=jaar, indicator=c, groep="dwangmiddel"), n, len(coerced))
-            for vorm in ("seksueel", "crimineel"):
-                pop = [r for r in recs if vorm in r["gold"]["context"]["vorm"]]
-                n = sum(1 for r in pop if c in codes_of(r))
-                check(one(df, jaar=jaar, indicator=c, groep=f"vorm={vorm}"), n, len(pop))
+def test_form_of_exploitation_over_known_form(run):
+    check(run, "vorm", "seksueel", 3, 6)  # B E H; F unknown is left out
+    check(run, "vorm", "crimineel", 1, 6)  # G
+    check(run, "vorm", "seksueel_en_crimineel", 1, 6)  # A: R-01 sexual + R-02 criminal
+    check(run, "vorm", "arbeid", 1, 6)  # D
 
 
-def test_living_with_parent(gold, tables):
-    df = tables["inwonend_ouder"]
-    for jaar in jaren(gold):
-        recs = in_year(gold, jaar)
-        inw = [r for r in recs if "inwonend" in codes_of(r)]
-        ouder = [r for r in recs if "ouder" in r["gold"]["context"]["pleger"]]
-        both = [r for r in inw if r in ouder]
-        check(one(df, jaar=jaar, groep="code=inwonend"), len(both), len(inw))
-        check(one(df, jaar=jaar, groep="pleger=ouder"), len(both), len(ouder))
+def test_gender_and_form_by_gender(run):
+    check(run, "geslacht", "vrouw", 4, 6)  # A (registered in R-01) B E H; F unknown
+    check(run, "geslacht", "man", 1, 6)
+    check(run, "vorm_geslacht", "seksueel", 3, 4, groep="vrouw")  # B E H of A B E H
+    check(run, "vorm_geslacht", "arbeid", 1, 1, groep="man")
 
 
-def test_meeting_online_offline(gold, tables):
-    df = tables["ontmoeting"]
-    for jaar in jaren(gold):
-        pop = [r for r in in_year(gold, jaar) if non_family(r) and meeting_known(r)]
-        on = sum(1 for r in pop if "ontmoeting_online" in codes_of(r))
-        off = sum(1 for r in pop if "ontmoeting_offline" in codes_of(r))
-        check(one(df, jaar=jaar, indicator="ontmoeting_online"), on, len(pop))
-        check(one(df, jaar=jaar, indicator="ontmoeting_offline"), off, len(pop))
+def test_age_registration_first_then_text(run):
+    check(run, "leeftijd", "leeftijd_12_13", 2, 6)  # B (12, text), H (13: R-09 registered)
+    check(run, "leeftijd", "leeftijd_14_15", 2, 6)  # A (15 registered, not 16 of R-02), E
+    check(run, "leeftijd", "minderjarig", 5, 6)  # all but D (30)
+    check(run, "leeftijd", "jonger_16", 4, 6)  # 15 12 14 13
+    check(run, "leeftijd", "jonger_25", 5, 6)
+    stats = {r: cell(run, "leeftijd", r)["waarde"] for r in
+             ("gemiddelde", "mediaan", "jongste", "oudste")}
+    assert stats == {"gemiddelde": round((15 + 12 + 30 + 14 + 17 + 13) / 6, 1),
+                     "mediaan": (14 + 15) / 2, "jongste": 12, "oudste": 30}
 
 
-def test_platforms_per_id_and_type(gold, tables):
-    cb = load_codebook()
-    for jaar in jaren(gold):
-        pop = [r for r in in_year(gold, jaar) if non_family(r) and meeting_known(r)]
-        named = [r for r in pop if r["gold"]["ontmoeting_platforms"]]
-        online = [r for r in pop if "ontmoeting_online" in codes_of(r)]
-        for pid in cb.platforms:
-            for groep, base in (("platform_genoemd", named), ("online", online)):
-                n = sum(1 for r in base if pid in r["gold"]["ontmoeting_platforms"])
-                row = one(tables["platforms"], jaar=jaar, indicator=f"platform_{pid}",
-                          groep=groep)
-                check(row, n, len(base))
-        for typ in cb.platform_types:
-            n = 0
-            for r in named:
-                if any(cb.platforms[p].type == typ for p in r["gold"]["ontmoeting_platforms"]):
-                    n += 1
-            row = one(tables["platformtypes"], jaar=jaar, indicator=f"platformtype_{typ}",
-                      groep="platform_genoemd")
-            check(row, n, len(named))
+def test_who_chats_and_victims_own_answers(run):
+    check(run, "chatter", "slachtoffer", 5, 7)  # A D E F H
+    check(run, "chatter", "familielid", 1, 7)  # B
+    # over victims who chat themselves and where it is known: A ja, D nee, E ja, H ja (R-09)
+    check(run, "first_disclosure", "ja", 3, 4)
+    check(run, "acuut_onveilig", "ja", 3, 4)  # A ja (first chat), D ja, E nee, H ja
 
 
-def test_client_awareness_over_sexual_exploitation(gold, tables):
-    df = tables["klantbewustzijn"]
-    for jaar in jaren(gold):
-        seks = [r for r in in_year(gold, jaar) if "seksueel" in r["gold"]["context"]["vorm"]]
-        for c in ["klant_bewust", "klant_bewust_combinatie", *KLANT]:
-            n = sum(1 for r in seks if c in codes_of(r))
-            check(one(df, jaar=jaar, indicator=c), n, len(seks))
-    # The derived codes really are derived: at least one / two klant codes.
-    tot = in_year(gold, "totaal")
-    seks = [r for r in tot if "seksueel" in r["gold"]["context"]["vorm"]]
-    two = sum(1 for r in seks if len(set(KLANT) & set(r["gold"]["codes"])) >= 2)
-    assert one(df, jaar="totaal", indicator="klant_bewust_combinatie")["n"] == two
+def test_duration_cumulative_and_per_form(run):
+    check(run, "duur", "langer_dan_5_jaar", 2, 5)  # B, H (longest of R-09/R-10)
+    check(run, "duur", "2_tot_5_jaar", 1, 5)  # A (longest of R-01/R-02)
+    check(run, "duur", "een_jaar_of_langer", 3, 5)  # A B H
+    check(run, "duur", "vijf_jaar_of_langer", 2, 5)
+    check(run, "duur", "langer_dan_5_jaar", 2, 2, groep="seksueel")  # B H (E unknown)
 
 
-def test_breakdowns_by_chatter_and_vorm(gold, tables):
-    for jaar in jaren(gold):
-        recs = in_year(gold, jaar)
-        for value in ("slachtoffer", "familielid", "klant", "onbekend"):
-            pop = [r for r in recs if r["gold"]["context"]["chatter"] == value]
-            n = sum(1 for r in pop if "sextortion" in codes_of(r))
-            row = one(tables["codes_naar_chatter"], jaar=jaar, indicator="sextortion",
-                      groep=f"chatter={value}")
-            check(row, n, len(pop))
-        unknown = [r for r in recs if not r["gold"]["context"]["vorm"]]
-        n = sum(1 for r in unknown if "inwonend" in codes_of(r))
-        row = one(tables["codes_naar_vorm"], jaar=jaar, indicator="inwonend",
-                  groep="vorm=onbekend")
-        check(row, n, len(unknown))
+def test_perpetrators(run):
+    check(run, "pleger", "ouder", 2, 6)  # B H; F unknown
+    check(run, "pleger", "partner", 1, 1, groep="seksueel_en_crimineel")  # A
+    check(run, "ouder_rol", "beide", 1, 2)  # H: mother in R-09, father in R-10
+    check(run, "ouder_rol", "vader", 1, 2)  # B
+    check(run, "aantal_plegers", "meerdere", 2, 5)  # A (R-02), G; E and F unknown
 
 
-def test_year_comparison_present_with_several_years(gold, tables):
-    df = tables["jaarvergelijking"]
-    row = one(df, tabel="dwangmiddelen", indicator="sextortion", groep="dwangmiddel")
-    ys = sorted({str(r["year"]) for r in gold})
-    last, prev = ys[-1], ys[-2]
-    pct = {}
-    for y in (last, prev):
-        recs = [r for r in gold if str(r["year"]) == y]
-        coerced = [r for r in recs if {"sextortion", "inwonend"} & codes_of(r)]
-        n = sum(1 for r in coerced if "sextortion" in codes_of(r))
-        pct[y] = round(100 * n / len(coerced), 1)
-        assert row[f"{y}_n"] == n and row[f"{y}_N"] == len(coerced)
-    diff = row[f"verschil_{last}_{prev}_procentpunt"]
-    assert diff == pytest.approx(pct[last] - pct[prev], abs=0.051)
+def test_coercion_means_over_visitors_with_at_least_one(run):
+    check(run, "dwangmiddel", "dwangmiddel_genoemd", 6, 7)  # all but F
+    check(run, "dwangmiddelen", "inwonend", 3, 6)  # A B H, over the 6 with a means
+    check(run, "dwangmiddelen", "sextortion", 1, 6)
+    check(run, "dwangmiddelen", "geweld", 3, 6)  # D G H
+    total = cell(run, "dwangmiddelen", "aantal_genoemd")
+    assert (total["n"], total["N"]) == (2 + 1 + 2 + 1 + 1 + 2, 6)
+    assert cell(run, "dwangmiddelen", "gemiddeld_aantal")["waarde"] == 1.5
+    check(run, "aantal_dwangmiddelen", "dwangmiddelen_2", 3, 6)  # A D H
+    check(run, "inwonend_ouder", "ouder_bij_inwonend", 2, 3)  # B H of A B H
+    check(run, "inwonend_ouder", "inwonend_bij_ouder", 2, 2)
 
 
-def test_every_table_states_its_denominator(tables):
-    for name, df in tables.items():
-        if name == "jaarvergelijking":
-            continue
-        assert {"denominator", "N", "n", "pct"} <= set(df.columns), name
-        assert df["denominator"].str.len().min() > 10, name
+def test_meeting_over_non_family_perpetrators_where_known(run):
+    check(run, "ontmoeting", "online", 2, 4)  # A E; D G offline; B H have a parent
+    check(run, "ontmoeting", "offline", 2, 4)
+    check(run, "platforms", "instagram", 1, 2)  # E; N = A, E (a platform named)
+    check(run, "platformtypes", "social", 2, 2)  # snapchat (A), instagram (E)
+    check(run, "platformtypes", "messaging", 1, 2)  # whatsapp (E)
+
+
+def test_client_awareness_over_victims_own_sexual_exploitation(run):
+    # A (vorm has seksueel), E, H; not B: a parent chatting, although B has klant codes
+    check(run, "klant", "klant_bewust", 3, 3)
+    check(run, "klant", "klant_bewust_combinatie", 2, 3)  # A (geweld+aanwezig), H
+    check(run, "klant", "klant_zeer_jong", 0, 3)  # only B
+    check(run, "klant", "klant_kind_van_uitbuiter", 0, 3)  # only B
+    check(run, "klant", "aanwezig_ouder", 1, 2)  # of A and H (trafficker present): H
+
+
+def test_years_are_separate_and_the_trend_has_both(run):
+    check(run, "vorm", "seksueel", 2, 2, jaar="2023")  # A (R-11) and I
+    trend = next(p for p in run.outputs if p.name == "trend.csv")
+    lines = trend.read_text(encoding="utf-8-sig").splitlines()
+    visitors = [line.split(";") for line in lines if ";bezoekers;bezoekers;" in line]
+    assert [(x[0], x[6]) for x in visitors] == [("2023", "2"), ("2024", "7")]

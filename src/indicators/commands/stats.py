@@ -13,47 +13,78 @@ console = Console(stderr=True)
 
 def stats(
     data: list[Path] = typer.Argument(..., help="Confirmed annotations: JSONL files or folders."),
-    outdir: Path = typer.Option(..., "-o", "--outdir", help="Folder for tables, report, files."),
-    min_cell: int = typer.Option(5, "--min-cell", min=1,
-                                 help="Suppress counts below this in published tables."),
+    outdir: Path = typer.Option(..., "-o", "--outdir", help="Folder for the report and files."),
+    year: int = typer.Option(None, "--year",
+                             help="Report year (default: the latest year in the data); "
+                                  "earlier years of the data are shown beside it."),
+    links: Path = typer.Option(None, "--links",
+                               help="CSV of hand-made visitor links: two ids per line "
+                                    "(conversation ids or bezoeker_ids)."),
+    earlier: list[Path] = typer.Option(None, "--earlier",
+                                       help="Earlier figures: a jaarcijfers_<jaar>.json of "
+                                            "an earlier run, or a hand-filled CSV of a "
+                                            "published report (repeatable)."),
+    min_cell: int = typer.Option(5, "--min-cell", min=2,
+                                 help="Hide counts below this in everything published."),
     no_suppress: bool = typer.Option(False, "--no-suppress",
                                      help="Publish all counts (not for publication)."),
-    year: list[int] = typer.Option(None, "--year", help="Only these years (repeatable)."),
     qdpx: bool = typer.Option(True, "--qdpx/--no-qdpx", help="Write the REFI-QDA project."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf",
+                             help="Also print the report to PDF (needs chromium)."),
     codebook: Path = typer.Option(None, "--codebook", help="Codebook YAML (default: project)."),
 ) -> None:
-    """Yearly tables, SPSS/REFI-QDA exports, figures and a report from confirmed codes."""
+    """The yearly report from confirmed codes: unique visitors, every table and figure,
+    earlier years beside, small cells hidden; Excel, SPSS and REFI-QDA files."""
     from ..codebook import CodebookError, load_codebook
     from ..stats.load import StatsInputError
     from ..stats.pipeline import run_stats
 
     try:
         cb = load_codebook(codebook)
-        run = run_stats(data, outdir, min_cell=None if no_suppress else min_cell,
-                        years=year or None, cb=cb, qdpx=qdpx)
+        run = run_stats(data, outdir, min_cell=None if no_suppress else min_cell, year=year,
+                        links=links, earlier=earlier or [], cb=cb, qdpx=qdpx, pdf=pdf)
     except (StatsInputError, CodebookError) as e:
         console.print(f"[red]error:[/red] {e}")
         raise typer.Exit(2) from e
     s = run.summary
-    for p in s["problems"][:20]:
+    for p in [*s["problems"], *s["link_problems"], *s["earlier_problems"]][:20]:
         console.print(f"[yellow]skipped[/yellow] {p}")
-    if len(s["problems"]) > 20:
-        console.print(f"[yellow]... and {len(s['problems']) - 20} more (samenvatting.json)")
-    t = Table(title="Bevestigde gesprekken per jaar")
-    for col in ("jaar", "bevestigd (meegeteld)", "in afwachting (uitgesloten)"):
+    n_prob = len(s["problems"]) + len(s["link_problems"]) + len(s["earlier_problems"])
+    if n_prob > 20:
+        console.print(f"[yellow]... and {n_prob - 20} more (samenvatting.json)")
+    for y in s["earlier_years_ignored_in_data"]:
+        console.print(f"[yellow]note[/yellow] {y}: earlier figures ignored, the data has "
+                      "this year")
+    t = Table(title="Per jaar")
+    for col in ("jaar", "gesprekken", "unieke bezoekers", "niet in onderzoek",
+                "in afwachting"):
         t.add_column(col, justify="right")
-    for row in run.tables["samenvatting"].itertuples(index=False):
-        t.add_row(*(str(x) for x in row))
+    for row in s["per_year"]:
+        t.add_row(row["jaar"], str(row["bevestigd"]), str(row.get("bezoekers", 0)),
+                  str(row["niet_in_onderzoek"]), str(row["in_afwachting"]))
     console.print(t)
     console.print(
-        f"{s['confirmed_conversations']} confirmed conversations counted, "
+        f"{s['confirmed_conversations']} confirmed conversations in the study, "
+        f"{s['unique_visitors']} unique visitors (per year), "
         f"{s['pending_conversations_excluded']} pending excluded, "
+        f"{s['not_in_study_excluded']} not in the study, "
         f"{s['skipped_lines']} lines skipped, "
         f"{s['duplicate_records_not_counted']} duplicate records not counted."
     )
+    if s["earlier_years"]:
+        console.print("Earlier years beside: " + ", ".join(
+            f"{y} ({src})" for y, src in s["earlier_years"].items()))
     if no_suppress:
         console.print("[bold red]Small-cell suppression is OFF: do not publish these tables.")
-    console.print(f"Wrote {len(run.outputs)} files to {outdir}")
+    else:
+        hidden = len(run.suppression.hidden)
+        console.print(f"{hidden} cells hidden (small counts and what would give them away).")
+    if run.year is None:
+        console.print("[yellow]No confirmed conversations in the study: no report written "
+                      "(the other files are empty).")
+    report = outdir / "rapport.html"
+    console.print(f"Wrote {len(run.outputs)} files to {outdir}"
+                  + (f"; open {report}" if report.exists() else ""))
 
 
 def _ci(value, ci) -> str:
@@ -93,6 +124,11 @@ def agreement(
     result = {"files": loaded.files, "pending_records_ignored": len(loaded.pending),
               "skipped_lines": loaded.skipped + len(sugg_problems),
               "bootstrap_resamples": n_boot, "coders": coders, "machine": mach}
+    for w in coders["warnings"]:
+        console.print(f"[yellow]warning[/yellow] {w}")
+    if not coders["double_coded_conversations"] and len(coders["all_coders"]) < 2:
+        console.print("[yellow]warning[/yellow] only one coder found: no agreement between "
+                      "coders can be computed")
     t = Table(title=f"Overeenstemming per code ({coders['double_coded_conversations']} dubbel "
                     f"gecodeerde gesprekken, {mach['n_units']} met machinesuggestie)")
     t.add_column("code", no_wrap=True)
@@ -109,6 +145,16 @@ def agreement(
                   _ci(m["kappa"], m["kappa_ci95"]), _ci(m["precision"], m["precision_ci95"]),
                   _ci(m["recall"], m["recall_ci95"]))
     Console().print(t)
+    t2 = Table(title="Overeenstemming: contextvariabelen en ontmoetingsplatforms")
+    t2.add_column("variabele", no_wrap=True)
+    for a, b in pairs:
+        t2.add_column(f"kappa {a}-{b}")
+    t2.add_column("alpha")
+    for group in ("context", "platforms"):
+        for name, e in coders[group].items():
+            t2.add_row(name, *[_ci(p["kappa"], p["kappa_ci95"]) for p in e["pairs"][:3]],
+                       _ci(e["alpha"], e["alpha_ci95"]))
+    Console().print(t2)
     if json_out:
         json_out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
         console.print(f"Wrote {json_out}")

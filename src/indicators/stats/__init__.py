@@ -1,31 +1,23 @@
-"""Statistics from confirmed codes: yearly tables, SPSS / REFI-QDA export, figures, report.
+"""Statistics from confirmed codes: the yearly report over unique visitors.
 
 Python API::
 
-    from indicators.codebook import load_codebook
-    from indicators.stats import load_records, select, compute_tables, publish, build
-    cb = load_codebook()
-    sel = select(load_records(["annotations/"], cb), years=[2024])
-    tables = compute_tables(sel.records, cb)         # unsuppressed DataFrames
-    published = publish(build(sel.records, cb), 5)   # small cells suppressed
-    write_sav(sel.records, cb, "out.sav"); write_qdpx(sel.records, cb, "out.qdpx")
+    from indicators.stats import run_stats
+    run = run_stats(["annotations/"], "out/stats", links="koppelingen.csv",
+                    earlier=["jaarcijfers_2023.json", "rapport_2022.csv"])
 
-or everything at once: ``run_stats(paths, outdir, min_cell=5)``.
+or step by step: ``load_records`` -> ``select`` (confirmed, in the study, deduplicated) ->
+``link_visitors`` (unique visitors per year) -> ``build`` (all tables) -> ``suppress`` and
+``publish`` (small cells hidden across all tables) -> exports and report.
 """
 
-from .figures import make_figures
 from .load import LoadResult, Problem, StatRecord, StatsInputError, dedupe, load_records
 from .pipeline import StatsRun, run_stats
-from .qdpx import write_qdc, write_qdpx
-from .report import write_report
-from .sav import write_sav
-from .summary import select, summary_table
-from .suppress import publish, suppressed_cells
-from .tables import StatsResult, build, compute_tables, year_comparison
+from .summary import select
+from .suppress import publish, suppress
+from .tables import build, compute_tables
+from .visitors import link_visitors, read_links
 
-__all__ = [
-    "LoadResult", "Problem", "StatRecord", "StatsInputError", "StatsResult", "StatsRun",
-    "build", "compute_tables", "dedupe", "load_records", "make_figures", "publish",
-    "run_stats", "select", "summary_table", "suppressed_cells", "write_qdc", "write_qdpx",
-    "write_report", "write_sav", "year_comparison",
-]
+__all__ = ["LoadResult", "Problem", "StatRecord", "StatsInputError", "StatsRun", "build",
+           "compute_tables", "dedupe", "link_visitors", "load_records", "publish",
+           "read_links", "run_stats", "select", "suppress"]

@@ -1,9 +1,15 @@
-"""Inter-coder and machine-coder agreement per code, with bootstrap 95% intervals.
+"""Inter-coder and machine-coder agreement per code, context variable and platform, with
+bootstrap 95% intervals.
 
 * Coders: the same conversation id in records from different coders (``review.coder``, else the
-  file name without extension). Per code, Cohen's kappa for every pair of coders over the
+  file name without extension). Per item, Cohen's kappa for every pair of coders over the
   conversations both coded, and Krippendorff's alpha (nominal) over all coders and every
-  conversation coded by at least two of them.
+  conversation coded by at least two of them. Items: every code (coded or not); every
+  single-choice context variable with its values (``onbekend`` is a value: one coder saying
+  "not said" where the other reads a value is a disagreement); every value of a multi-choice
+  variable (``vorm=seksueel``: the value chosen or not); the age (the same whole number or
+  both unknown); every meeting platform and platform type (named or not).
+* A pair of coders whose files share no conversation gives a warning: nothing can be compared.
 * Machine: suggestions (``{"id", "codes"}`` lines, or ``review.machine.codes`` in the records)
   against the confirmed codes (one record per conversation, as in the tables): kappa,
   precision and recall of the machine.
@@ -14,7 +20,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
 from pathlib import Path
 
@@ -28,15 +34,15 @@ SEED = 20240611
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
-    """Cohen's kappa for two raters' binary (0/1) labels; nan when undefined."""
+    """Cohen's kappa for two raters' nominal labels (numbers); nan when undefined."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     n = len(a)
     if n == 0:
         return float("nan")
     po = np.mean(a == b)
-    pa, pb = a.mean(), b.mean()
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return float("nan") if pe >= 1 else float((po - pe) / (1 - pe))
+    cats = np.union1d(a, b)
+    pe = float(sum(np.mean(a == k) * np.mean(b == k) for k in cats))
+    return float("nan") if pe >= 1 - 1e-12 else float((po - pe) / (1 - pe))
 
 
 def krippendorff_alpha_nominal(data: np.ndarray) -> float:
@@ -92,39 +98,85 @@ def coder_name(rec: StatRecord) -> str:
     return rec.coder or Path(rec.source).stem
 
 
+def items(cb: Codebook) -> dict[str, dict[str, Callable[[StatRecord], object]]]:
+    """What is compared, per group: name -> the value a record gives it."""
+    codes = {c: (lambda r, c=c: int(c in r.codes)) for c in cb.codes}
+    context: dict[str, Callable[[StatRecord], object]] = {}
+    for var in cb.context.values():
+        if var.number:
+            context[var.id] = lambda r, v=var.id: r.context.get(v)
+        elif var.multi:
+            for x in var.values:
+                if not x.missing:
+                    context[f"{var.id}={x.id}"] = (
+                        lambda r, v=var.id, x=x.id: int(x in (r.context.get(v) or ())))
+        else:
+            context[var.id] = lambda r, v=var.id: r.context.get(v)
+    platforms = {f"platform_{p}": (lambda r, p=p: int(p in r.platforms)) for p in cb.platforms}
+    for t in cb.platform_types:
+        platforms[f"platformtype_{t}"] = (
+            lambda r, t=t: int(any(cb.platforms[p].type == t for p in r.platforms)))
+    return {"codes": codes, "context": context, "platforms": platforms}
+
+
+def _entry(mat: np.ndarray, coders: list[str], n_boot: int) -> dict:
+    n_units = mat.shape[1]
+    entry = {"n_units": n_units,
+             "alpha": _clean(krippendorff_alpha_nominal(mat)) if n_units else None}
+    entry["alpha_ci95"] = list(bootstrap(krippendorff_alpha_nominal, [mat], n_boot,
+                                         axis=1)) if n_units else [None, None]
+    pairs = []
+    for i, k in combinations(range(len(coders)), 2):
+        both = ~np.isnan(mat[i]) & ~np.isnan(mat[k])
+        a, b = mat[i, both], mat[k, both]
+        pairs.append({"coders": [coders[i], coders[k]], "n_units": int(both.sum()),
+                      "kappa": _clean(cohen_kappa(a, b)),
+                      "kappa_ci95": list(bootstrap(cohen_kappa, [a, b], n_boot))})
+    entry["pairs"] = pairs
+    return entry
+
+
 def coder_agreement(records: Sequence[StatRecord], cb: Codebook,
                     n_boot: int = N_BOOT) -> dict:
-    """Per code: pairwise kappa and overall alpha over double-coded conversations."""
+    """Per code, context variable (value) and platform: pairwise kappa and overall alpha over
+    double-coded conversations; warnings for coders who share no conversation."""
     by: dict[str, dict[str, StatRecord]] = {}
     for rec in records:
         name = coder_name(rec)
         old = by.setdefault(rec.id, {}).get(name)
         if old is None or (rec.confirmed_at or "") >= (old.confirmed_at or ""):
             by[rec.id][name] = rec
+    all_coders = sorted({c for d in by.values() for c in d})
     multi = {cid: d for cid, d in by.items() if len(d) >= 2}
     coders = sorted({c for d in multi.values() for c in d})
     units = sorted(multi)
-    out = {"coders": coders, "double_coded_conversations": len(units), "codes": {}}
-    for code in cb.codes:
-        mat = np.full((len(coders), len(units)), np.nan)
-        for j, u in enumerate(units):
-            for i, c in enumerate(coders):
-                if c in multi[u]:
-                    mat[i, j] = float(code in multi[u][c].codes)
-        entry = {"n_units": len(units),
-                 "alpha": _clean(krippendorff_alpha_nominal(mat)) if units else None}
-        entry["alpha_ci95"] = list(bootstrap(krippendorff_alpha_nominal, [mat], n_boot,
-                                             axis=1)) if units else [None, None]
-        pairs = []
-        for i, k in combinations(range(len(coders)), 2):
-            both = ~np.isnan(mat[i]) & ~np.isnan(mat[k])
-            a, b = mat[i, both], mat[k, both]
-            pairs.append({"coders": [coders[i], coders[k]], "n_units": int(both.sum()),
-                          "kappa": _clean(cohen_kappa(a, b)),
-                          "kappa_ci95": list(bootstrap(cohen_kappa, [a, b], n_boot))})
-        entry["pairs"] = pairs
-        out["codes"][code] = entry
+    warnings = []
+    for a, b in combinations(all_coders, 2):
+        if not any(a in d and b in d for d in by.values()):
+            warnings.append(f"coders {a} and {b} share no conversation: their agreement "
+                            "cannot be computed")
+    out = {"coders": coders, "all_coders": all_coders,
+           "double_coded_conversations": len(units), "warnings": warnings}
+    for group, its in items(cb).items():
+        out[group] = {}
+        for name, get in its.items():
+            raw = [[get(multi[u][c]) if c in multi[u] else _NA for u in units] for c in coders]
+            out[group][name] = _entry(_numeric(raw), coders, n_boot)
     return out
+
+
+_NA = object()
+
+
+def _numeric(raw: list[list]) -> np.ndarray:
+    """Category values as numbers (nan where a coder did not code the conversation)."""
+    cats: dict = {}
+    mat = np.full((len(raw), len(raw[0]) if raw else 0), np.nan)
+    for i, row in enumerate(raw):
+        for j, v in enumerate(row):
+            if v is not _NA:
+                mat[i, j] = cats.setdefault(v, len(cats))
+    return mat
 
 
 def read_suggestions(path: str | Path) -> tuple[dict[str, list[str]], list[Problem]]:

@@ -1,7 +1,15 @@
-"""Read confirmed annotations (dev-corpus JSONL, optionally with a ``review`` block).
+"""Read confirmed annotations (dev-corpus JSONL, optionally with ``review`` and ``meta``).
 
 A record with a ``review`` whose ``status`` is not ``"confirmed"`` is *pending*: it is kept
 apart and only counted. A record without ``review`` (gold JSONL) counts as confirmed.
+
+Registration data (codebook, "Registration data") travels in an optional ``meta`` object:
+``bezoeker_id`` (pseudonymous user name), ``startdatum`` (date of the chat, ``YYYY-MM-DD``),
+``leeftijd`` (registered age) and ``geslacht`` (vrouw, man, neutraal, onbekend), ``channel``
+(or ``kanaal``), ``in_onderzoek`` (ja/nee: the coder's decision that the conversation belongs
+in the yearly set) and optionally ``ouder_rol`` (vader, moeder, beide: which parent exploits,
+also read from ``gold.context.ouder_rol``). The year of a record is the year of
+``startdatum`` when given, else ``year``.
 Malformed lines and invalid records are never dropped silently: each becomes a
 :class:`Problem` (file, line number, reason) and is counted. Problems never quote
 conversation text, only ids, files, line numbers and codebook ids.
@@ -12,12 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook
 
 SINGLE_MISSING = "onbekend"
+GESLACHT = ("vrouw", "man", "neutraal")
+OUDER_ROL = ("vader", "moeder", "beide")
 
 
 class StatsInputError(ValueError):
@@ -54,6 +65,14 @@ class StatRecord:
     source: str = ""
     line: int = 0
     pending: bool = False
+    # registration data (``meta``); None when not given
+    bezoeker_id: str | None = None
+    startdatum: date | None = None
+    reg_leeftijd: int | None = None
+    geslacht: str = SINGLE_MISSING
+    in_onderzoek: str | None = None  # "ja" / "nee" / None (field absent)
+    ouder_rol: str = SINGLE_MISSING
+    year_field: int | None = None  # the record's own ``year`` (a check against startdatum)
 
     def known(self, variable: str) -> bool:
         v = self.context.get(variable)
@@ -122,11 +141,22 @@ def parse_record(obj: Any, cb: Codebook, file: str, line: int) -> StatRecord | P
     rid = obj.get("id")
     if not isinstance(rid, str) or not rid:
         return bad("missing or empty 'id'")
+    meta = obj.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        return bad("'meta' is not an object")
+    reg = _registration(meta or {}, obj.get("gold"))
+    if isinstance(reg, str):
+        return bad(reg)
     year = obj.get("year")
     if isinstance(year, str) and year.isdigit():
         year = int(year)
-    if not isinstance(year, int) or isinstance(year, bool):
-        return bad("missing or non-integer 'year'")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        return bad("non-integer 'year'")
+    year_field = year
+    if reg["startdatum"] is not None:
+        year = reg["startdatum"].year
+    if year is None:
+        return bad("missing 'year' and no 'meta.startdatum'")
     gold = obj.get("gold")
     if not isinstance(gold, dict):
         return bad("missing 'gold' block with the confirmed codes")
@@ -186,7 +216,8 @@ def parse_record(obj: Any, cb: Codebook, file: str, line: int) -> StatRecord | P
     return StatRecord(
         id=rid,
         year=year,
-        channel=obj.get("channel") if isinstance(obj.get("channel"), str) else None,
+        channel=reg["channel"] or (obj.get("channel") if isinstance(obj.get("channel"), str)
+                                   else None),
         codes=frozenset(cb.with_derived(codes)),
         platforms=tuple(dict.fromkeys(platforms)),
         context=context,
@@ -198,7 +229,77 @@ def parse_record(obj: Any, cb: Codebook, file: str, line: int) -> StatRecord | P
         source=file,
         line=line,
         pending=pending,
+        bezoeker_id=reg["bezoeker_id"],
+        startdatum=reg["startdatum"],
+        reg_leeftijd=reg["leeftijd"],
+        geslacht=reg["geslacht"],
+        in_onderzoek=reg["in_onderzoek"],
+        ouder_rol=reg["ouder_rol"],
+        year_field=year_field,
     )
+
+
+def parse_date(value: Any) -> date | None:
+    """``YYYY-MM-DD`` (optionally with a time), or ``DD-MM-YYYY``; None when not a date."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    v = value.strip()
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(v[:10], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _registration(meta: dict, gold: Any) -> dict | str:
+    """The registration fields of ``meta``, validated; a reason string when invalid."""
+    out: dict[str, Any] = {"bezoeker_id": None, "startdatum": None, "leeftijd": None,
+                           "geslacht": SINGLE_MISSING, "in_onderzoek": None, "channel": None,
+                           "ouder_rol": SINGLE_MISSING}
+    bid = meta.get("bezoeker_id")
+    if bid not in (None, ""):
+        if not isinstance(bid, str | int) or isinstance(bid, bool):
+            return "'meta.bezoeker_id' is not a string"
+        out["bezoeker_id"] = str(bid).strip()
+    sd = meta.get("startdatum")
+    if sd not in (None, ""):
+        out["startdatum"] = parse_date(sd)
+        if out["startdatum"] is None:
+            return "'meta.startdatum' is not a date (YYYY-MM-DD)"
+    age = meta.get("leeftijd")
+    if isinstance(age, str) and age.strip().isdigit():
+        age = int(age)
+    if age not in (None, "", SINGLE_MISSING):
+        if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120:
+            return "'meta.leeftijd' is not a whole number from 0 to 120 or null"
+        out["leeftijd"] = age
+    g = meta.get("geslacht")
+    if g not in (None, ""):
+        g = str(g).strip().lower()
+        if g not in (*GESLACHT, SINGLE_MISSING):
+            return f"'meta.geslacht' is not one of {[*GESLACHT, SINGLE_MISSING]}"
+        out["geslacht"] = g
+    io = meta.get("in_onderzoek")
+    if io is not None:
+        io = {True: "ja", False: "nee"}.get(io, io)
+        io = str(io).strip().lower()
+        if io not in ("ja", "nee"):
+            return "'meta.in_onderzoek' is not ja or nee"
+        out["in_onderzoek"] = io
+    ch = meta.get("channel", meta.get("kanaal"))
+    if ch not in (None, ""):
+        out["channel"] = str(ch)
+    ctx = gold.get("context") if isinstance(gold, dict) else None
+    rol = meta.get("ouder_rol") or (ctx.get("ouder_rol") if isinstance(ctx, dict) else None)
+    if rol not in (None, ""):
+        rol = str(rol).strip().lower()
+        if rol not in (*OUDER_ROL, SINGLE_MISSING):
+            return f"'ouder_rol' is not one of {[*OUDER_ROL, SINGLE_MISSING]}"
+        out["ouder_rol"] = rol
+    return out
 
 
 def _evidence(obj: dict, machine: dict) -> list[dict[str, Any]]:

@@ -99,8 +99,12 @@ def _codes(parent: ET.Element, cb: Codebook) -> None:
         _code_el(pel, guid("code", f"platform_{p.id}"), f"platform_{p.id}", True, desc)
 
 
-def project_xml(records: Sequence[StatRecord], cb: Codebook) -> tuple[bytes, dict[str, str]]:
-    """``project.qde`` bytes and the source files (name inside ``sources/`` -> text)."""
+def project_xml(records: Sequence[StatRecord], cb: Codebook,
+                units: Sequence | None = None) -> tuple[bytes, dict[str, str]]:
+    """``project.qde`` bytes and the source files (name inside ``sources/`` -> text).
+
+    With ``units`` (unique visitors per year), each visitor is a ``Case`` that refers to
+    their conversations."""
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     tool_user = guid("user", "indicators")
     root = ET.Element("Project", {"name": f"{cb.name}: bevestigde codes", "origin": "indicators",
@@ -113,12 +117,27 @@ def project_xml(records: Sequence[StatRecord], cb: Codebook) -> tuple[bytes, dic
         ET.SubElement(users, "User", guid=guid("user", name), name=name)
     _codes(ET.SubElement(root, "CodeBook"), cb)
     variables = ET.SubElement(root, "Variables")
-    var_defs = [("year", "Integer", "Jaar"), ("channel", "Text", "Kanaal")]
+    var_defs = [("year", "Integer", "Jaar"), ("channel", "Text", "Kanaal"),
+                ("bezoeker_id", "Text", "Bezoeker-id (registratie)"),
+                ("startdatum", "Text", "Startdatum (registratie)"),
+                ("geslacht", "Text", "Geslacht (registratie)"),
+                ("leeftijd_registratie", "Text", "Leeftijd (registratie)"),
+                ("in_onderzoek", "Text", "In onderzoek")]
     var_defs += [(v.id, "Text", v.label) for v in cb.context.values()]
     for vid, typ, label in var_defs:
         el = ET.SubElement(variables, "Variable", guid=guid("variable", vid), name=vid,
                            typeOfVariable=typ)
         ET.SubElement(el, "Description").text = label
+    if units:
+        cases = ET.SubElement(root, "Cases")
+        for u in units:
+            case = ET.SubElement(cases, "Case", guid=guid("case", u.key),
+                                 name=f"Bezoeker {u.key}")
+            ET.SubElement(case, "Description").text = (
+                f"Unieke bezoeker in {u.year}: {u.n_gesprekken} gesprek(ken), "
+                f"gekoppeld via {u.how}")
+            for rec in u.records:
+                ET.SubElement(case, "SourceRef", targetGUID=guid("source", rec.id))
     sources = ET.SubElement(root, "Sources")
     files: dict[str, str] = {}
     for rec in sorted(records, key=lambda r: (r.year, r.id)):
@@ -138,8 +157,10 @@ def project_xml(records: Sequence[StatRecord], cb: Codebook) -> tuple[bytes, dic
                                        creatingUser=user, creationDateTime=now)
                 ET.SubElement(coding, "CodeRef", targetGUID=guid("code", c))
         for vid, typ, _ in var_defs:
-            value = rec.year if vid == "year" else rec.channel if vid == "channel" else \
-                rec.context.get(vid)
+            value = {"year": rec.year, "channel": rec.channel, "bezoeker_id": rec.bezoeker_id,
+                     "startdatum": rec.startdatum.isoformat() if rec.startdatum else None,
+                     "geslacht": rec.geslacht, "leeftijd_registratie": rec.reg_leeftijd,
+                     "in_onderzoek": rec.in_onderzoek}.get(vid, rec.context.get(vid))
             if isinstance(value, tuple):
                 value = ", ".join(value) or "onbekend"
             vv = ET.SubElement(src, "VariableValue")
@@ -150,9 +171,10 @@ def project_xml(records: Sequence[StatRecord], cb: Codebook) -> tuple[bytes, dic
     return data, files
 
 
-def write_qdpx(records: Sequence[StatRecord], cb: Codebook, path: str | Path) -> Path:
+def write_qdpx(records: Sequence[StatRecord], cb: Codebook, path: str | Path,
+               units: Sequence | None = None) -> Path:
     path = Path(path)
-    data, files = project_xml(records, cb)
+    data, files = project_xml(records, cb, units)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", data)
         for name, text in files.items():

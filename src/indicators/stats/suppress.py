@@ -1,33 +1,52 @@
-"""Small-cell protection for published tables.
+"""Small-cell protection across all published tables together.
 
-Primary suppression: a count ``0 < x < min_cell`` is shown as ``"<min_cell"`` and the
-percentage of its row is blanked. Zeros are shown. Secondary suppression shows ``"x"`` (the
-count is not small, it is hidden so the small one cannot be computed back).
-
-Secondary suppression (simple): the tables contain linear relations between cells (the years
-add up to the total; the chatter categories add up to all conversations; online + offline -
-both = the meeting population; the platforms of a type add up to the type). Whenever exactly
-one cell of such a relation is suppressed while its total is shown, it could be computed back,
-so the smallest other non-zero cell of the relation is suppressed as well (or, when there is
-none, the total). This repeats until no relation has a single suppressed cell. Suppression is
-per set of conversations (a cell key), so the same number is hidden in every table it
-appears in.
+* Primary: every published count (or sum) from 1 to ``min_cell - 1`` is hidden. Zeros are
+  shown.
+* Secondary: counts that would let an analyst work a hidden one back are hidden as well.
+  First the declared sums (the categories of a table add up to its population): no sum may
+  have exactly one hidden cell. Then the attacker's linear programme of :mod:`.audit`, per
+  year, over all tables at once: as long as some hidden cell can be narrowed to fewer than
+  ``width + 1`` whole numbers, a further count that holds its bounds is hidden.
+* Every hidden cell is shown as ``x``: small and secondary cells look alike, so the mark
+  itself tells the analyst nothing but "at least 1".
+* A cell is a group of visitors, not a place in a table: the same group is hidden in every
+  table it appears in, under any row or column name.
+* Percentages of a hidden count or denominator are left out; so are averages and medians over
+  a hidden population. The youngest and oldest age are shown as their age band when fewer than
+  ``min_cell`` visitors have that age.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from .tables import KEY_COLUMNS, StatsResult, year_comparison
+from .audit import YearModel, protected
+from .cells import KEY_COLUMNS
+from .definitions import age_band
+from .tables import StatsResult
 
-SECONDARY = "x"  # hidden only to stop back-calculation; the count itself is not small
+MARK = "x"  # every hidden cell, small or hidden to stop back-calculation: one mark
 
 
-def suppressed_cells(
-    values: dict[str, int], relations: list[tuple[list[str], str]], min_cell: int
-) -> set[str]:
-    """Cell keys to hide: primary (0 < x < min_cell) plus secondary via the relations."""
-    hidden = {k for k, v in values.items() if 0 < v < min_cell}
+@dataclass
+class Suppression:
+    min_cell: int | None
+    hidden: dict[str, str] = field(default_factory=dict)  # cell key -> primary / secondary
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # attacker's view
+    banded: set[int] = field(default_factory=set)  # stat rows shown as a band
+
+    def mark(self, key: str) -> str | None:
+        kind = self.hidden.get(key)
+        if kind is None:
+            return None
+        return MARK
+
+
+def relation_pass(values: dict[str, int], relations, hidden: dict[str, str],
+                  min_cell: int) -> None:
+    """Declared sums: never exactly one hidden member next to a shown total."""
     rels = [([m for m in ms if m in values], t) for ms, t in relations if t in values]
     changed = True
     while changed:
@@ -36,37 +55,120 @@ def suppressed_cells(
             if total in hidden:
                 continue
             open_ = [m for m in members if m not in hidden]
-            if len(members) - len(open_) != 1:
+            if len(set(members)) - len(set(open_)) != 1:
                 continue
-            candidates = sorted((values[m], m) for m in open_ if values[m] > 0)
-            hidden.add(candidates[0][1] if candidates else total)
+            cands = sorted((values[m], m) for m in open_ if values[m] >= min_cell)
+            hidden[cands[0][1] if cands else total] = "secondary"
             changed = True
-    return hidden
 
 
-def publish(res: StatsResult, min_cell: int | None) -> dict[str, pd.DataFrame]:
-    """Published tables: small counts as ``"<min_cell"``, counts hidden only against
-    back-calculation (secondary) as ``"x"``; the percentage of such a row is blank.
+def shown_stats(res: StatsResult, year: int, sup: Suppression) -> list[int]:
+    """Indices (within the year) of statistics published exactly."""
+    rows = [s for s in res.registry.stat_rows if s["year"] == year]
+    out = []
+    for i, s in enumerate(rows):
+        if s["value"] is None or s["N_key"] in sup.hidden:
+            continue
+        if s["kind"] in ("minimum", "maximum") and s["idx"] in sup.banded:
+            continue
+        out.append(i)
+    return out
 
-    ``min_cell=None`` (``--no-suppress``) publishes all counts. Adds ``jaarvergelijking``
-    when there are several years.
+
+def _band_extremes(res: StatsResult, sup: Suppression) -> None:
+    for s in res.registry.stat_rows:
+        if s["kind"] in ("minimum", "maximum") and s["value"] is not None:
+            same = sum(1 for v in s["values"] if v == s["value"])
+            if same < sup.min_cell:
+                sup.banded.add(s["idx"])
+
+
+def suppress(res: StatsResult, min_cell: int | None, width: int = 1) -> Suppression:
+    """Choose the hidden cells (primary and secondary) for all tables together."""
+    sup = Suppression(min_cell)
+    if not min_cell:
+        return sup
+    reg = res.registry
+    values = {k: c.value for k, c in reg.cells.items()}
+    sup.hidden = {k: "primary" for k, v in values.items() if 0 < v < min_cell}
+    relation_pass(values, res.relations, sup.hidden, min_cell)
+    _band_extremes(res, sup)
+    for year in res.years:
+        _audit_year(res, year, sup, width)
+    return sup
+
+
+def _audit_year(res: StatsResult, year: int, sup: Suppression, width: int) -> None:
+    """Hide more cells until the attacker can pin no hidden cell of the year.
+
+    Hiding a cell only removes information (an equation becomes a bound), so a cell once
+    found protected stays protected: each hidden cell is checked until it is protected, the
+    small ones first; a cell hidden on the way joins the queue."""
+    reg = res.registry
+    model = YearModel(reg, year, [s for s in reg.stat_rows if s["year"] == year])
+    queue = sorted((k for k in sup.hidden if k in model.index),
+                   key=lambda k: (sup.hidden[k] != "primary", reg.cells[k].value, k))
+    while queue:
+        target = queue.pop(0)
+        while True:
+            stats = shown_stats(res, year, sup)
+            binding: dict = {}
+            rng = model.ranges(list(sup.hidden), [target], stats, binding)[target]
+            sup.ranges[target] = rng
+            if protected(*rng, width):
+                break
+            queue.append(_fix(res, model, target, sup, binding.get(target, set())))
+
+
+def _fix(res: StatsResult, model: YearModel, target: str, sup: Suppression,
+         binding: set[str]) -> str:
+    """Hide one more cell so that ``target`` gets (closer to) its protection; returns it.
+
+    Candidates are the shown cells whose equations hold the target's bounds (the dual values
+    of the attacker's programme), else the partners of the target in declared sums, else the
+    shown cells that share visitors with it; the smallest count among them is hidden.
     """
-    values: dict[str, int] = {}
-    for df in res.tables.values():
-        for num, col in (("n", "_n_key"), ("N", "_N_key")):
-            values.update(zip(df[col], df[num].astype(int), strict=True))
-    hidden = suppressed_cells(values, res.relations, min_cell) if min_cell else set()
-    primary = {k for k in hidden if 0 < values[k] < (min_cell or 0)}
+    reg, hid = res.registry, sup.hidden
+    related = {m for ms, tot in res.relations if target in ms or target == tot
+               for m in [*ms, tot]}
+    t = set(reg.cells[target].members)
+    for pool in (binding, related, {c.key for c in model.cells if t & set(c.members)},
+                 {c.key for c in model.cells}):
+        cands = sorted((reg.cells[k].value, k) for k in pool
+                       if k not in hid and k in model.index and reg.cells[k].value > 0)
+        if cands:
+            hid[cands[0][1]] = "secondary"
+            return cands[0][1]
+    raise RuntimeError(f"cannot protect cell {target}: nothing left to hide")
+
+
+def publish(res: StatsResult, sup: Suppression) -> dict[str, pd.DataFrame]:
+    """Published tables: hidden counts as ``<min_cell`` or ``x``, their percentages blank;
+    statistics over a hidden population blank; extremes as a band where needed."""
+    banded = {(s["year"], s["tabel"], s["rij"], s["groep"]) for s in res.registry.stat_rows
+              if s["idx"] in sup.banded}
     out: dict[str, pd.DataFrame] = {}
     for name, df in res.tables.items():
         df = df.copy()
-        hide_n, hide_N = df["_n_key"].isin(hidden), df["_N_key"].isin(hidden)
+        hide_n = df["_n_key"].isin(sup.hidden)
+        hide_N = df["_N_key"].isin(sup.hidden)
         for num, col in (("n", "_n_key"), ("N", "_N_key")):
-            marks = df[col].map(lambda k: f"<{min_cell}" if k in primary else SECONDARY)
-            df[num] = df[num].astype(object).where(~df[col].isin(hidden), marks)
+            vals = []
+            for x, k in zip(df[num], df[col], strict=True):
+                mark = sup.mark(k) if isinstance(k, str) else None
+                vals.append(mark if mark else None if x is None or pd.isna(x) else int(x))
+            df[num] = pd.Series(vals, index=df.index, dtype=object)
         df["pct"] = df["pct"].astype(object).where(~(hide_n | hide_N), None)
         df["pct"] = df["pct"].map(lambda x: None if x is None or pd.isna(x) else float(x))
+        waarde = []
+        for r in df.to_dict("records"):
+            w = r["waarde"]
+            w = None if w is None or pd.isna(w) else float(w)
+            if w is not None and r["_N_key"] in sup.hidden:
+                w = None
+            elif w is not None and (int(r["jaar"]), name, r["rij"], r["groep"]) in banded:
+                w = age_band(int(w))
+            waarde.append(w)
+        df["waarde"] = pd.Series(waarde, index=df.index, dtype=object)
         out[name] = df.drop(columns=KEY_COLUMNS)
-    if len(res.years) > 1:
-        out["jaarvergelijking"] = year_comparison(out, res.years)
     return out
