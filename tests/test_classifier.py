@@ -296,9 +296,9 @@ def test_cv_folds_add_the_models_other_training_data(engine, convs, tmp_path, mo
 
     monkeypatch.setattr(compare_mod, "fit_conversations", spy_fit)
     evaluated = convs[:20] + convs[80:90]  # 20 trained on, 10 never seen
-    side_by_side(engine, evaluated, d, cv=3)
-    err = " ".join(capsys.readouterr().err.split())
-    assert "each fold also trains on 20 of the model's training conversations" in err
+    results = side_by_side(engine, evaluated, d, cv=3)
+    assert "each fold also trains on 20 of the model's training conversations" in \
+        results[-1].note
     others = {c.id for c in convs[20:40]}
     ev_ids = [c.id for c in evaluated]
     for k, (tr, te) in enumerate(folds(len(evaluated), 3)):

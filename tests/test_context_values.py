@@ -125,8 +125,9 @@ def _add(d: Path, text: str) -> None:
     ("patterns:\n  - {id: x.a, context: leeftijd, number: LFT_SELF, any: [LFT_SELF], "
      "when: {chatter: [moeder]}}\n", "not values of 'chatter'"),
     ("variables:\n  duur: {classes: []}\n", "already defined"),
-    ("variables:\n  chatter: {defualt: slachtoffer}\n", "unknown key"),
-    ("variables:\n  chatter: {default: moeder}\n", "not a value of 'chatter'"),
+    ("variables:\n  leeftijd: {defualt: slachtoffer}\n", "unknown key"),
+    ("variables:\n  leeftijd: {default: moeder}\n", "not a value of 'leeftijd'"),
+    ("variables:\n  chatter: {default: klant}\n", "already defined in context_chatter.yaml"),
     ("numbers:\n  dozijn: twaalf\n", "needs a number"),
 ])
 def test_bad_context_rules_are_errors_naming_the_file(pattern_dir, text, msg):
