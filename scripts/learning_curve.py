@@ -25,8 +25,8 @@ import numpy as np
 from indicators.classifier.combine import DEFAULT_COMBINE, combine_codes
 from indicators.classifier.features import frame
 from indicators.classifier.model import fit_model, folds, label_matrix
-from indicators.engine import RuleEngine
-from indicators.transcripts import ReadReport, read_conversations
+from indicators.corpus import ReadReport, read_conversations
+from indicators.rules.engine import RuleEngine
 
 
 def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:

@@ -23,8 +23,8 @@ from indicators.classifier.model import CodeStacker, choose_threshold, folds
 from indicators.classifier.store import CARD_JSON, MODEL_FILE, check_types
 from indicators.classifier.training import read_training, train
 from indicators.codebook import load_codebook
-from indicators.engine import RuleEngine
-from indicators.transcripts import ReadReport, read_conversations
+from indicators.corpus import ReadReport, read_conversations
+from indicators.rules.engine import RuleEngine
 
 DEV = DEV_CORPUS
 pytestmark = pytest.mark.skipif(not DEV.exists(), reason="dev corpus not available")

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from indicators.cli import app
 from indicators.codebook import load_codebook
 from indicators.conversation import Conversation, Turn
-from indicators.engine import Evidence, Suggestion
 from indicators.evaluation import evaluate, prf
+from indicators.suggestion import Evidence, Suggestion
 
 ROOT = Path(__file__).resolve().parents[1]
 

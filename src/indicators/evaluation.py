@@ -15,7 +15,7 @@ from typing import Any
 
 from .codebook import Codebook
 from .conversation import Conversation
-from .engine import Suggestion
+from .suggestion import Suggestion
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..conversation import VISITOR, Conversation
-from ..engine import Evidence, Suggestion
 from ..iterutils import batched
+from ..suggestion import Evidence, Suggestion
 from .features import frame, sentence_frame, visitor_sentences
 from .model import STACK_MARGIN, TrainedModel
 

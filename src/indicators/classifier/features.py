@@ -25,7 +25,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..conversation import COUNSELLOR, VISITOR, Conversation
-from ..engine import Suggestion
+from ..suggestion import Suggestion
 
 COLUMNS = ("visitor", "qa", "rules")
 _SENT = re.compile(r"[^.!?\n]+[.!?]*", re.UNICODE)

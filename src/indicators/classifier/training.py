@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..context_rules import VariableRule
 from ..conversation import Conversation
-from ..transcripts import ReadReport, read_conversations
+from ..corpus import ReadReport, read_conversations
+from ..rules.context_rules import VariableRule
 from .combine import STACK_MARGIN
 from .context_model import ContextClassifier
 from .features import frame

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from ..transcripts import CsvOptions, InputError, ReadReport, read_conversations
+from ..corpus import CsvOptions, InputError, ReadReport, read_conversations
 
 err = Console(stderr=True, highlight=False)
 

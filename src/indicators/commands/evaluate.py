@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..corpus import ReadReport
 from ..evaluation import Evaluation, evaluate
 from ..private import private_file
-from ..transcripts import ReadReport
 from .common import err, fail, open_input, report_skips
 from .suggest import _split_model, build_engine
 
@@ -101,8 +101,8 @@ def valid_gold(convs: list, report: ReadReport) -> list:
     """The conversations whose gold can be scored; the others are skipped (``bad_gold``,
     ``missing_field``) and counted in the report, each with file, line and the reason."""
     from ..codebook import load_codebook
+    from ..corpus import Skip
     from ..evaluation import gold_problems
-    from ..transcripts import Skip
 
     cb = load_codebook()
     out = []
@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
         classifier, spacy_name = _split_model(model, None)
         engine = build_engine(patterns, spacy_name)
         if not no_cache:
-            from ..doccache import DocCache
+            from ..rules.doccache import DocCache
 
             engine.doc_cache = DocCache(None, engine.nlp)
         results = []

@@ -8,15 +8,15 @@ import typer
 from rich.table import Table
 
 from ..codebook import load_codebook
-from ..transcripts import CsvOptions
+from ..corpus import CsvOptions
 from .common import err, fail, report_skips
 
 
 def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None,
                  combine: str | None = None):
     from ..codebook import CodebookError
-    from ..engine import RuleEngine
-    from ..patterns import PatternError, load_patterns
+    from ..rules.engine import RuleEngine
+    from ..rules.load import PatternError, load_patterns
 
     cb = load_codebook()
     try:
@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         run the same command with --resume.
         """
         from ..batch import BatchError, EngineSpec, Interrupted, run_suggest
-        from ..transcripts import InputError
+        from ..corpus import InputError
 
         classifier, spacy_name = _split_model(model, spacy_model)
         engine = build_engine(patterns, spacy_name, classifier, combine)  # checks everything
