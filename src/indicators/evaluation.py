@@ -15,15 +15,8 @@ from typing import Any
 
 from .codebook import Codebook
 from .conversation import Conversation
+from .metrics import prf
 from .suggestion import Suggestion
-
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
-            "support": tp + fn}
 
 
 @dataclass

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..codebook import Codebook
+from ..metrics import counts
 from .load import Problem, StatRecord, dedupe, jsonl_files
 
 N_BOOT = 1000
@@ -66,9 +67,10 @@ def krippendorff_alpha_nominal(data: np.ndarray) -> float:
 
 
 def precision_recall(machine: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
-    tp = float(np.sum((machine == 1) & (gold == 1)))
-    p_den, r_den = float(np.sum(machine == 1)), float(np.sum(gold == 1))
-    return (tp / p_den if p_den else float("nan"), tp / r_den if r_den else float("nan"))
+    """Precision and recall of the machine against the coders; NaN where undefined."""
+    tp, fp, fn = counts(machine, gold)
+    return (tp / (tp + fp) if tp + fp else float("nan"),
+            tp / (tp + fn) if tp + fn else float("nan"))
 
 
 def _clean(x: float) -> float | None:
@@ -79,7 +81,7 @@ def bootstrap(stat, columns: Sequence[np.ndarray], n_boot: int = N_BOOT,
               seed: int = SEED, axis: int = 0) -> tuple[float | None, float | None]:
     """Percentile 95% interval of ``stat(*columns)`` resampling units along ``axis``."""
     n = columns[0].shape[axis]
-    if n < 2:
+    if n < 2 or n_boot < 1:  # --bootstrap 0: no intervals
         return None, None
     rng = np.random.default_rng(seed)
     vals = []
