@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ..codebook import load_codebook
 from ..corpus import CsvOptions
-from .common import err, fail, report_skips
+from .common import INTERRUPTED, err, fail, report_skips
 
 
 def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None,
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
             err.print(f"[bold yellow]interrupted[/] after {r.total} conversations; partial "
                       f"output kept in {r.part}. Run the same command with --resume to "
                       "continue." if r.part else "[bold yellow]interrupted[/]")
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED) from None
         if result.already_complete:
             err.print(f"{output} is already complete ({result.resumed} conversations); nothing "
                       "to resume (run without --resume to redo it)")
