@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from ..codebook import Codebook, CodebookError
 from ..conversation import SPEAKERS
+from ..corpus.lines import LineError, json_lines
 
 
 class SuggestionError(ValueError):
@@ -156,13 +156,8 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
 def read_suggestions(path: str | Path, codebook: Codebook) -> Iterator[Suggestion]:
     """Suggestions in file order; a bad line raises with file and line number (no text)."""
     path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise SuggestionError(f"{where}: not valid JSON ({e.msg})") from None
-            yield parse_suggestion(rec, codebook, where)
+    for n, rec in json_lines(path):
+        where = f"{path}:{n}"
+        if isinstance(rec, LineError):
+            raise SuggestionError(f"{where}: not valid JSON ({rec.detail})")
+        yield parse_suggestion(rec, codebook, where)

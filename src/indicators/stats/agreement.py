@@ -19,7 +19,6 @@ bootstrap 95% intervals.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from itertools import combinations
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..codebook import Codebook
+from ..corpus.lines import LineError, json_lines
 from ..metrics import counts
 from .load import Problem, StatRecord, dedupe, jsonl_files
 
@@ -186,20 +186,15 @@ def read_suggestions(path: str | Path) -> tuple[dict[str, list[str]], list[Probl
     sugg: dict[str, list[str]] = {}
     problems: list[Problem] = []
     for f in jsonl_files([path]):
-        with f.open(encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    obj = json.loads(raw)
-                except json.JSONDecodeError as e:
-                    problems.append(Problem(str(f), lineno, f"malformed JSON at column {e.colno}"))
-                    continue
-                if not (isinstance(obj, dict) and isinstance(obj.get("id"), str)
-                        and isinstance(obj.get("codes"), list)):
-                    problems.append(Problem(str(f), lineno, "expected {id, codes: [...]}"))
-                    continue
-                sugg[obj["id"]] = [c for c in obj["codes"] if isinstance(c, str)]
+        for lineno, obj in json_lines(f):
+            if isinstance(obj, LineError):
+                problems.append(Problem(str(f), lineno, obj.detail))
+                continue
+            if not (isinstance(obj, dict) and isinstance(obj.get("id"), str)
+                    and isinstance(obj.get("codes"), list)):
+                problems.append(Problem(str(f), lineno, "expected {id, codes: [...]}"))
+                continue
+            sugg[obj["id"]] = [c for c in obj["codes"] if isinstance(c, str)]
     return sugg, problems
 
 
