@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..corpus import ReadReport
-from ..evaluation import Evaluation, evaluate
+from ..evaluation import Evaluation, evaluate_engine
 from ..private import private_file
 from .common import err, fail, open_input, report_skips
 from .suggest import _split_model, build_engine
@@ -155,7 +155,7 @@ def register(app: typer.Typer) -> None:
         results = []
         if classifier is None:
             sugs = list(engine.suggest_many(convs))
-            results.append(_score(engine, convs, sugs, "rules"))
+            results.append(evaluate_engine(engine, convs, sugs, "rules"))
         else:
             from ..classifier import ModelError, side_by_side
 
@@ -179,10 +179,3 @@ def register(app: typer.Typer) -> None:
                 fh.write(json.dumps([r.to_dict() for r in results], indent=2,
                                     ensure_ascii=False))
             err.print(f"wrote {json_out}")
-
-
-def _score(engine, convs, sugs, label: str) -> Evaluation:
-    ids = [p.id for p in engine.ps.patterns]
-    targets = {p.id: (p.code or (f"fact:{p.fact}" if p.fact else p.target))
-               for p in engine.ps.patterns}
-    return evaluate(list(zip(convs, sugs, strict=True)), engine.codebook, ids, targets, label)
