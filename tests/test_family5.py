@@ -275,6 +275,18 @@ CASES = [
      ["b: mijn vriend betaalt alles, ik heb geen eigen geld",
       "b: is dat normaal?"],
      set(), {"financiele_afhankelijkheid"}),
+    # --- labour exploitation told across turns: the workplace in one message, the
+    # conditions in a later answer, the threat in a third
+    ("psych-labour-threat-police",
+     ["b: ik werk in een bakkerij van een landgenoot",
+      "h: Hoe zijn de uren?",
+      "b: elke dag 13 uur, ik krijg bijna niks",
+      "b: hij zegt als ik stop belt hij de politie en moet ik terug"],
+     {"geweld_psychisch"}, set()),
+    ("psych-labour-normal-job",
+     ["b: ik werk in een bakkerij",
+      "b: mijn baas zegt dat ik de politie moet bellen als er ingebroken wordt"],
+     set(), {"geweld_psychisch"}),
 ]
 
 
