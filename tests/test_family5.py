@@ -319,6 +319,32 @@ CASES = [
      ["b: mijn ex blijft me berichten sturen",
       "b: hij weet waar ik woon en dat vind ik eng"],
      set(), {"geweld_psychisch"}),
+    # --- financiele_afhankelijkheid: the wage kept for costs, a cost charged for the
+    # journey, everything through him, a few euros now and then, the benefit taken
+    ("fin-rest-for-room",
+     ["b: ik werk in een kas, zes dagen, 12 uur",
+      "b: de baas geeft 150 euro, de rest is voor de huur en het eten zegt hij"],
+     {"financiele_afhankelijkheid"}, set()),
+    ("fin-pay-for-journey",
+     ["b: ik moet met mannen mee voor geld van de madam",
+      "b: zij zegt ik moet nog 3000 euro betalen voor de reis en de papieren"],
+     {"financiele_afhankelijkheid"}, set()),
+    ("fin-through-him",
+     ["b: mijn lief laat mij dealen",
+      "b: ik heb niks van mezelf, alles via hem. ik krijg soms een tientje"],
+     {"financiele_afhankelijkheid"}, set()),
+    ("fin-benefit-to-his-account",
+     ["b: mijn zus moet van haar vriend met andere mannen naar bed",
+      "b: haar wajong gaat elke maand naar zijn rekening"],
+     {"financiele_afhankelijkheid"}, set()),
+    ("fin-takes-client-money-only",
+     ["b: hij brengt me naar klanten en hij pakt al het geld",
+      "b: maar ik woon bij mijn ouders en werk in een winkel"],
+     set(), {"financiele_afhankelijkheid"}),
+    ("fin-lent-bank-card",
+     ["b: ik moet voor hem pakketjes rondbrengen",
+      "b: ik heb mijn bankpas aan een jongen gegeven"],
+     set(), {"financiele_afhankelijkheid"}),
 ]
 
 
