@@ -197,6 +197,31 @@ CASES = [
     ("disclosure-unknown-when-not-asked",
      ["b: mijn vriend laat me met mannen slapen voor geld"],
      "first_disclosure", "onbekend"),
+    # more ways of saying someone knows: a Flemish uncle, part of it, in therapy, told
+    # everything to the police, a third party whom the victim told
+    ("disclosure-flemish-uncle-knows",
+     ["b: ik moet voor gasten uit de wijk lopen", "h: Weet iemand ervan?",
+      "b: mijne nonkel weet het"],
+     "first_disclosure", "nee"),
+    ("disclosure-knows-a-bit",
+     ["b: ik moet voor hem met mannen mee", "h: Heb je dit al met iemand gedeeld?",
+      "b: mn nicht weet het een beetje"],
+     "first_disclosure", "nee"),
+    ("disclosure-told-in-therapy",
+     ["b: jaren geleden liet mijn ex mij met klanten afspreken",
+      "b: ik heb het bij mijn psycholoog besproken maar wil nu advies"],
+     "first_disclosure", "nee"),
+    ("disclosure-told-everything-police",
+     ["b: ik heb twee jaar zonder loon in een restaurant gewerkt",
+      "b: ik heb alles aan de wijkagent verteld"],
+     "first_disclosure", "nee"),
+    ("disclosure-third-party-then-told-all",
+     ["b: mijn neefje moet drugs rondbrengen voor een groep",
+      "b: ik vroeg wat er was en toen vertelde hij alles"],
+     "first_disclosure", "nee"),
+    ("disclosure-uncle-does-not-know",
+     ["b: ik moet voor gasten uit de wijk lopen", "b: mijn nonkel weet het niet"],
+     "first_disclosure", "onbekend"),
 ]
 
 
