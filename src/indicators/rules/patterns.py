@@ -49,6 +49,7 @@ class Pattern:
         self.all_set = frozenset(self.all)
         self.any_set = frozenset(self.any)
         self.none_set = frozenset(self.none)
+        self.wanted = self.all_set | self.any_set  # one of these must be in the words
 
     @property
     def target(self) -> str:
