@@ -46,7 +46,11 @@ class RuleEngine:
         self.ps = patterns or load_patterns(codebook=self.codebook)
         self.nlp = nlp or build_nlp(model_name, self.ps.spelling)
         self.matcher = ConceptMatcher(self.ps)
-        # a DocCache (indicators.rules.doccache) for this engine's pipeline, or None
+        if doc_cache is not None and not hasattr(doc_cache, "pipe"):
+            from .doccache import DocCache
+
+            doc_cache = DocCache(doc_cache, self.nlp)  # a directory
+        # the Doc cache (indicators.rules.doccache.DocCache) this engine reads, or None
         self.doc_cache = doc_cache
         self.fact_patterns = [p for p in self.ps.patterns if p.fact]
         self.code_patterns = [p for p in self.ps.patterns if p.code]
