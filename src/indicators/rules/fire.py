@@ -92,7 +92,7 @@ def fire(patterns: list[Pattern], conv: Analysed, facts: set[str], dialogue: Dia
     """Evidence of the patterns in the conversation, and the targets a "nee" vetoed."""
     active = [  # patterns that cannot be satisfied anywhere in the conversation are skipped
         p for p in patterns
-        if set(p.requires_fact) <= facts and not (set(p.unless_fact) & facts)
+        if p.requires_fact_set <= facts and not (p.unless_fact_set & facts)
         and p.can_fire(conv.present)
     ]
     if not active:
@@ -160,25 +160,32 @@ class _Pass:
 
     def pattern_on_turn(self, p: Pattern, t: _Turn, in_answer: bool,
                         first_answer: bool) -> None:
-        blocked = p.blocked_by
-        if in_answer:
-            q_use, q_all = self.union(self.question, blocked), self.union(self.question, ())
-        else:
-            q_use = q_all = frozenset()
-        if p.on_denial:  # "Heb je het eerder verteld?" / "nee"
-            if first_answer and t.answer == "deny" and satisfied(p, q_use, q_all):
-                self.denied(p, t)
-            return
-        if first_answer and t.answer == "deny" and p.confirmable and satisfied(
-                p, q_use, q_all):
-            self.veto(p, t)
-            return
-        if first_answer and t.answer == "affirm" and p.confirmable and self.confirmed(
-                p, t, q_use, q_all):
+        if first_answer and t.answer in ("deny", "affirm"):
+            if self.answered(p, t):
+                return
+        elif p.on_denial:
             return
         if p.only_confirmed:
             return
-        self.own_words(p, t, q_use, in_answer)
+        self.own_words(p, t, in_answer)
+
+    def answered(self, p: Pattern, t: _Turn) -> bool:
+        """The first answer to a question is a "nee" or a "ja": a denied, vetoed or confirmed
+        pattern (True: nothing else to do for this pattern on this turn)."""
+        if p.on_denial or p.confirmable:
+            q_use, q_all = self.union(self.question, p.blocked_by), self.union(self.question, ())
+        if p.on_denial:  # "Heb je het eerder verteld?" / "nee"
+            if t.answer == "deny" and satisfied(p, q_use, q_all):
+                self.denied(p, t)
+            return True
+        if not p.confirmable:
+            return False
+        if t.answer == "deny":
+            if satisfied(p, q_use, q_all):
+                self.veto(p, t)
+                return True
+            return False
+        return self.confirmed(p, t, q_use, q_all)
 
     def denied(self, p: Pattern, t: _Turn) -> None:
         """An ``on_denial`` pattern: the visitor says "nee" to a question matching it."""
@@ -208,7 +215,7 @@ class _Pass:
                                    self.question + t.sentences)
         return True
 
-    def own_words(self, p: Pattern, t: _Turn, q_use: frozenset[str], in_answer: bool) -> None:
+    def own_words(self, p: Pattern, t: _Turn, in_answer: bool) -> None:
         """The visitor's own sentence, turn or block satisfies the pattern, or completes the
         question it answers."""
         blocked = p.blocked_by
@@ -227,7 +234,7 @@ class _Pass:
                 self.evidence += self.make(p, t, first, 1.0, "visitor", None, unit)
             elif in_answer and self.real_question and p.inherit \
                     and use & p.required_concepts() \
-                    and satisfied(p, use | q_use, allc):
+                    and satisfied(p, use | self.union(self.question, blocked), allc):
                 first = unit[0] if p.scope == "sentence" else focus(p, t)
                 self.evidence += self.make(p, t, first, self.inherit, "answer", self.q_turn,
                                            unit + self.question)

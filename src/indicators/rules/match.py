@@ -42,9 +42,14 @@ class Sentence:
         """Concepts in the sentence, without hits covered by a ``blocked`` category."""
         got = self._cache.get(blocked)
         if got is None:
-            b = set(blocked)
-            got = self._cache[blocked] = frozenset(
-                h.concept for h in self.hits if not (h.cats & b))
+            if not blocked or not any(h.cats for h in self.hits):
+                got = self._cache.get(())
+                if got is None:
+                    got = self._cache[()] = frozenset(h.concept for h in self.hits)
+            else:
+                b = set(blocked)
+                got = frozenset(h.concept for h in self.hits if not (h.cats & b))
+            self._cache[blocked] = got
         return got
 
     def concepts_p(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:

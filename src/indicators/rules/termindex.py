@@ -140,8 +140,14 @@ class TermIndex:
         if starts and lasts:
             possible = lasts[0].union(*lasts[1:]) if len(lasts) > 1 else lasts[0]
             rank = self._rank
+            specs = self._specs
             for i, multis in starts:
+                nxt = norms[i + 1] if i + 1 < end else None
                 for ti in multis & possible:
+                    kind, value = specs[ti][1]  # the second token, tested here first
+                    if (kind == _EXACT and nxt != value) or (
+                            kind == _WORDS and (nxt is None or nxt not in value)):
+                        continue
                     b = self._match_rest(ti, norms, i + 1, 1, end)
                     if b is not None:
                         found.append((i, rank[ti], ti, b))
