@@ -18,9 +18,9 @@ class TermIndex:
     """All terms of a PatternSet, compiled for look-up in a list of normalised tokens.
 
     Per distinct token string the index computes once (and caches) which single-token terms
-    it completes, which multi-token terms it can start and which it can end. Finding terms
-    in a sentence is then one dictionary look-up per token; a multi-token term is only tried
-    where it starts and when some token of the sentence can end it. :meth:`find` returns the
+    it completes, which multi-token terms it can start and which it anchors (see
+    :func:`_anchor`). Finding terms in a sentence is then one dictionary look-up per token;
+    a multi-token term is only tried where it starts and when its anchor is in the sentence. :meth:`find` returns the
     occurrences ordered by start token, then by the term's place in the index (terms whose
     first token is a plain word first).
     """
@@ -43,18 +43,20 @@ class TermIndex:
         # the order of occurrences at one token: plain-word first tokens, then the others
         self._rank = [i if t.tokens[0].kind == "exact" else n + i for i, t in enumerate(terms)]
         self._single = [len(t.tokens) == 1 for t in terms]
-        # multi-token terms by their last token: a term whose last token occurs nowhere in
-        # the sentence is not tried
-        self._last_exact: dict[str, set[int]] = {}
-        self._last_other: list[int] = []
+        # multi-token terms by an anchor, the most telling of their later tokens (a plain
+        # word before a list of words before a wildcard): a term whose anchor occurs nowhere
+        # in the sentence is not tried
+        self._anchor = [_anchor(t) for t in terms]
+        self._anchor_exact: dict[str, set[int]] = {}
+        self._anchor_other: list[int] = []
         for i, t in enumerate(terms):
             if len(t.tokens) > 1:
-                last = t.tokens[-1]
-                if last.kind in ("exact", "words"):
-                    for w in (last.words or (last.value,)):
-                        self._last_exact.setdefault(w, set()).add(i)
+                spec = t.tokens[self._anchor[i]]
+                if spec.kind in ("exact", "words"):
+                    for w in (spec.words or (spec.value,)):
+                        self._anchor_exact.setdefault(w, set()).add(i)
                 else:
-                    self._last_other.append(i)
+                    self._anchor_other.append(i)
         # per term: its tokens as (kind code, value) for the tight loop of _match_rest
         self._specs = [tuple(_compile_spec(s) for s in t.tokens) for t in terms]
         self._entries: dict[str, tuple | None] = {}
@@ -62,13 +64,14 @@ class TermIndex:
 
     def _entry(self, norm: str):
         """(single-token occurrences as (rank, term), multi-token terms starting here,
-        multi-token terms ending here) for one token string, or None when it has none."""
+        multi-token terms anchored here) for one token string, or None when it has none."""
         first = [*self._exact.get(norm, ()), *self._words.get(norm, ()),
                  *(i for i in self._other if self.terms[i].tokens[0].matches(norm))]
         singles = tuple(sorted((self._rank[i], i) for i in first if self._single[i]))
         multis = frozenset(i for i in first if not self._single[i])
-        last = frozenset(self._last_exact.get(norm, ())).union(
-            i for i in self._last_other if self.terms[i].tokens[-1].matches(norm))
+        last = frozenset(self._anchor_exact.get(norm, ())).union(
+            i for i in self._anchor_other
+            if self.terms[i].tokens[self._anchor[i]].matches(norm))
         entry = (singles, multis, last) if (singles or multis or last) else None
         self._entries[norm] = entry
         return entry
@@ -167,3 +170,17 @@ def _compile_spec(spec: TokenSpec) -> tuple[int, object]:
     if spec.kind == "gap":
         return _GAP, int(spec.value)
     return _OTHER, None
+
+
+def _anchor(term: Term) -> int:
+    """The position of the token (after the first) that a sentence must contain for the term
+    to match there: a plain word (the longest), else a list of words (the shortest), else the
+    last token. Any later token is a correct choice; a rare one skips the most."""
+    cands = [(k, s) for k, s in enumerate(term.tokens) if k and s.kind != "gap"]
+    exact = [(len(s.value), k) for k, s in cands if s.kind == "exact"]
+    if exact:
+        return max(exact)[1]
+    words = [(len(s.words), k) for k, s in cands if s.kind == "words"]
+    if words:
+        return min(words)[1]
+    return len(term.tokens) - 1
