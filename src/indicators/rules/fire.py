@@ -14,16 +14,10 @@ from dataclasses import dataclass, field
 
 from ..conversation import COUNSELLOR
 from ..suggestion import Evidence
-from .match import Sentence
+from .match import Sentence, with_platform
 from .patterns import Dialogue, Pattern
 
 PLATFORM = "PLATFORM"  # stands for "some platform concept (P_...)" in patterns
-
-
-def with_platform(concepts: set[str] | frozenset[str]) -> set[str] | frozenset[str]:
-    if any(c.startswith("P_") for c in concepts):
-        return concepts | {PLATFORM}
-    return concepts
 
 
 @dataclass
@@ -45,7 +39,7 @@ class Analysed:
         for t in turns:
             for s in t.sentences:
                 present |= s.concepts()
-        self.present = with_platform(present)
+        self.present = with_platform(frozenset(present))
         self._unions: dict[tuple, frozenset[str]] = {}
 
     def union(self, sents: list[Sentence], blocked: tuple[str, ...]) -> frozenset[str]:
@@ -55,8 +49,8 @@ class Analysed:
         key = (id(sents[0]) if sents else 0, len(sents), blocked)
         got = self._unions.get(key)
         if got is None:
-            got = self._unions[key] = frozenset().union(
-                *(s.concepts_p(blocked) for s in sents))
+            got = self._unions[key] = with_platform(frozenset().union(
+                *(s.concepts(blocked) for s in sents)))
         return got
 
 

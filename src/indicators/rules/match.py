@@ -42,25 +42,35 @@ class Sentence:
         """Concepts in the sentence, without hits covered by a ``blocked`` category."""
         got = self._cache.get(blocked)
         if got is None:
-            if not blocked or not any(h.cats for h in self.hits):
-                got = self._cache.get(())
-                if got is None:
-                    got = self._cache[()] = frozenset(h.concept for h in self.hits)
-            else:
-                b = set(blocked)
-                got = frozenset(h.concept for h in self.hits if not (h.cats & b))
-            self._cache[blocked] = got
+            plain = self._cache.get(())
+            if plain is None:
+                plain = self._cache[()] = frozenset(h.concept for h in self.hits)
+                self._cache[None] = frozenset().union(*(h.cats for h in self.hits))
+            b = self._cache[None].intersection(blocked)  # the categories that matter here
+            got = self._cache[blocked] = frozenset(
+                h.concept for h in self.hits if not (h.cats & b)) if b else plain
         return got
 
     def concepts_p(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
         """:meth:`concepts` plus ``PLATFORM`` when one of them is a platform (``P_...``)."""
         got = self._pcache.get(blocked)
         if got is None:
-            got = self.concepts(blocked)
-            if any(c.startswith("P_") for c in got):
-                got = got | {"PLATFORM"}
-            got = self._pcache[blocked] = got
+            got = self._pcache[blocked] = with_platform(self.concepts(blocked))
         return got
+
+
+_WITH_PLATFORM: dict[frozenset[str], frozenset[str]] = {}  # the same sets recur all the time
+
+
+def with_platform(concepts: frozenset[str]) -> frozenset[str]:
+    """The concepts plus ``PLATFORM`` when one of them is a platform (``P_...``)."""
+    got = _WITH_PLATFORM.get(concepts)
+    if got is None:
+        got = concepts | {"PLATFORM"} if any(c.startswith("P_") for c in concepts) else concepts
+        if len(_WITH_PLATFORM) > 100_000:
+            _WITH_PLATFORM.clear()
+        _WITH_PLATFORM[concepts] = got
+    return got
 
 
 _ATTRS = [NORM, IDX, LENGTH, SENT_START, IS_PUNCT, IS_SPACE]
