@@ -57,6 +57,9 @@ class TermIndex:
                         self._anchor_exact.setdefault(w, set()).add(i)
                 else:
                     self._anchor_other.append(i)
+        self._first_other = _Wildcards([(i, terms[i].tokens[0]) for i in self._other])
+        self._anchor_others = _Wildcards([(i, terms[i].tokens[self._anchor[i]])
+                                          for i in self._anchor_other])
         # per term: its tokens as (kind code, value) for the tight loop of _match_rest
         self._specs = [tuple(_compile_spec(s) for s in t.tokens) for t in terms]
         self._entries: dict[str, tuple | None] = {}
@@ -66,12 +69,11 @@ class TermIndex:
         """(single-token occurrences as (rank, term), multi-token terms starting here,
         multi-token terms anchored here) for one token string, or None when it has none."""
         first = [*self._exact.get(norm, ()), *self._words.get(norm, ()),
-                 *(i for i in self._other if self.terms[i].tokens[0].matches(norm))]
+                 *self._first_other.matching(norm)]
         singles = tuple(sorted((self._rank[i], i) for i in first if self._single[i]))
         multis = frozenset(i for i in first if not self._single[i])
         last = frozenset(self._anchor_exact.get(norm, ())).union(
-            i for i in self._anchor_other
-            if self.terms[i].tokens[self._anchor[i]].matches(norm))
+            self._anchor_others.matching(norm))
         entry = (singles, multis, last) if (singles or multis or last) else None
         self._entries[norm] = entry
         return entry
@@ -184,3 +186,37 @@ def _anchor(term: Term) -> int:
     if words:
         return min(words)[1]
     return len(term.tokens) - 1
+
+
+class _Wildcards:
+    """Token specs that are no plain word (prefix*, *suffix, /regex/), by term: which match a
+    token? Prefixes and suffixes are looked up by length, regular expressions tested."""
+
+    def __init__(self, specs: list[tuple[int, TokenSpec]]):
+        self.prefix: dict[str, list[int]] = {}
+        self.suffix: dict[str, list[int]] = {}
+        self.tested: list[tuple[int, TokenSpec]] = []
+        for i, spec in specs:
+            if spec.kind == "prefix":
+                self.prefix.setdefault(spec.value, []).append(i)
+            elif spec.kind == "suffix":
+                self.suffix.setdefault(spec.value, []).append(i)
+            else:
+                self.tested.append((i, spec))
+        self.prefix_lengths = sorted({len(v) for v in self.prefix})
+        self.suffix_lengths = sorted({len(v) for v in self.suffix})
+
+    def matching(self, norm: str) -> list[int]:
+        """The terms whose spec matches ``norm``, in no particular order."""
+        out: list[int] = []
+        n = len(norm)
+        for k in self.prefix_lengths:
+            if k > n:
+                break
+            out += self.prefix.get(norm[:k], ())
+        for k in self.suffix_lengths:
+            if k > n:
+                break
+            out += self.suffix.get(norm[n - k:], ())
+        out += [i for i, spec in self.tested if spec.matches(norm)]
+        return out
