@@ -4,15 +4,18 @@
    of the bundled samples (``samples/*.txt``; the dev corpus when there are none): a fixed
    seed, speakers kept, turns shuffled across conversations, new ids.
 2. Runs, each in its own process tree: our ``suggest`` (rules only; also with a classifier
-   when ``models/*/model.skops`` exists), and a baseline: ``spacy.blank("nl")`` plus a plain
-   SpanRuler holding every term of ``patterns/*.yaml`` (token patterns on LOWER, REGEX for
-   wildcards, a bounded wildcard for gaps).
-3. Prints conversations/s, tokens/s and peak memory (summed RSS of the process tree, sampled
-   from /proc; plus ru_maxrss of the largest process), and as last line the time ratio
-   ``ratio ours/baseline: X.XX``. The ratio compares equal work and resources: both on the
-   first ``--baseline-n`` conversations (default 2000), one process each (the SpanRuler
-   baseline is slow: thousands of token patterns, and spaCy's ``n_process`` has to rebuild
-   them in every worker). Our throughput target is the full run with ``-j`` processes.
+   when ``models/*/model.skops`` exists), and two baselines: plain tokenisation,
+   ``spacy.blank("nl")`` with ``nlp.pipe`` over the same turns (the floor: no pipeline can
+   do less), and ``spacy.blank("nl")`` plus a SpanRuler holding every term of
+   ``patterns/*.yaml`` (token patterns on LOWER, REGEX for wildcards, a bounded wildcard
+   for gaps; a slow baseline, kept as a second figure).
+3. Prints conversations/s, tokens/s, CPU time (user+sys of the process tree) and peak memory
+   (summed RSS of the process tree, sampled from /proc; plus ru_maxrss of the largest
+   process). The ratios compare equal work and resources: the first ``--baseline-n``
+   conversations (default 2000), one process each, by CPU time (wall-clock time on a shared
+   machine is noisy; it is printed beside). ``ratio ours/SpanRuler`` comes first; the last
+   line is ``ratio ours/tokenise: X.XX``, our ``suggest`` against plain tokenisation (the
+   target is at most 4). Our throughput target is the full run with ``-j`` processes.
 
 Nothing here prints conversation text.
 """
@@ -97,8 +100,18 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+LAST_CPU = [0.0]  # CPU seconds (user+sys) of the process tree of the last measure()
+
+
 def measure(cmd: list[str]) -> tuple[float, int]:
-    """Run cmd; return (seconds, peak summed RSS of its process tree in bytes)."""
+    """Run cmd; return (seconds, peak summed RSS of its process tree in bytes); its CPU
+    time (user+sys of the whole tree, as reaped) is left in ``LAST_CPU[0]``."""
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -113,6 +126,7 @@ def measure(cmd: list[str]) -> tuple[float, int]:
     th.start()
     _, stderr = proc.communicate()
     secs = time.perf_counter() - t0
+    LAST_CPU[0] = _children_cpu() - cpu0
     th.join()
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{stderr[-2000:]}")
@@ -152,12 +166,14 @@ def spanruler_patterns(pattern_dir: Path | None) -> list[dict]:
     return out
 
 
-def run_baseline(data: Path, pattern_dir: Path | None, n_process: int, stats: Path) -> None:
+def run_baseline(data: Path, pattern_dir: Path | None, n_process: int, stats: Path,
+                 tokenise: bool = False) -> None:
     import spacy
 
     nlp = spacy.blank("nl")
-    ruler = nlp.add_pipe("span_ruler", config={"spans_key": "sc"})
-    ruler.add_patterns(spanruler_patterns(pattern_dir))
+    if not tokenise:
+        ruler = nlp.add_pipe("span_ruler", config={"spans_key": "sc"})
+        ruler.add_patterns(spanruler_patterns(pattern_dir))
 
     def texts():
         with data.open(encoding="utf-8") as fh:
@@ -168,7 +184,7 @@ def run_baseline(data: Path, pattern_dir: Path | None, n_process: int, stats: Pa
     n_tok = n_spans = 0
     for doc in nlp.pipe(texts(), batch_size=1000, n_process=n_process):
         n_tok += len(doc)
-        n_spans += len(doc.spans["sc"])
+        n_spans += len(doc.spans["sc"]) if not tokenise else 0
     stats.write_text(json.dumps({"tokens": n_tok, "spans": n_spans}))
 
 
@@ -176,8 +192,8 @@ def run_baseline(data: Path, pattern_dir: Path | None, n_process: int, stats: Pa
 
 
 def _line(name: str, secs: float, n: int, tokens: int, peak: int) -> str:
-    return (f"{name:<34} {secs:8.1f} s  {n / secs:8.1f} conv/s  {tokens / secs:10.0f} tok/s  "
-            f"peak {peak / 2**20:7.0f} MB")
+    return (f"{name:<40} {secs:8.1f} s  {n / secs:8.1f} conv/s  {tokens / secs:10.0f} tok/s  "
+            f"CPU {LAST_CPU[0]:7.1f} s  peak {peak / 2**20:7.0f} MB")
 
 
 def main() -> None:
@@ -192,11 +208,12 @@ def main() -> None:
                     "default 2000)")
     ap.add_argument("--patterns", type=Path, default=None, help="pattern directory")
     ap.add_argument("--baseline-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--tokenise-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--stats", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.baseline_only:
-        return run_baseline(a.data, a.patterns, a.jobs, a.stats)
+    if a.baseline_only or a.tokenise_only:
+        return run_baseline(a.data, a.patterns, a.jobs, a.stats, tokenise=a.tokenise_only)
 
     a.out.mkdir(parents=True, exist_ok=True)
     data = a.out / f"bench-{a.n}.jsonl"
@@ -208,7 +225,7 @@ def main() -> None:
     pat = ["--patterns", str(a.patterns)] if a.patterns else []
     ind = [py, "-c", "from indicators.cli import app; app(prog_name='indicators')"]
 
-    def ours(name: str, src: Path, n: int, jobs: int, extra: list[str]) -> float:
+    def ours(name: str, src: Path, n: int, jobs: int, extra: list[str]) -> tuple[float, float]:
         out = a.out / "suggestions.jsonl"
         for stale in (out, out.with_name(out.name + ".part")):
             stale.unlink(missing_ok=True)
@@ -219,7 +236,7 @@ def main() -> None:
             n_out = sum(1 for _ in fh)
         assert n_out == n, f"{name}: {n_out} of {n} conversations written"
         print(_line(f"{name} (j={jobs}, n={n})", secs, n, tokens * n / a.n, peak))
-        return secs
+        return secs, LAST_CPU[0]
 
     # the ratio compares equal work and resources: m conversations, one process each
     m = min(a.n, a.baseline_n)
@@ -230,9 +247,15 @@ def main() -> None:
     stats = a.out / "baseline.json"
     b_secs, b_peak = measure([py, __file__, "--baseline-only", "--data", str(sub), "--stats",
                               str(stats), "-j", "1", *pat])
+    b_cpu = LAST_CPU[0]
     tokens = json.loads(stats.read_text())["tokens"] * a.n / m  # estimate for all n
     print(_line(f"baseline spacy+SpanRuler (j=1, n={m})", b_secs, m, tokens * m / a.n, b_peak))
-    o1 = ours("ours suggest, rules", sub, m, 1, [])
+    t_secs, t_peak = measure([py, __file__, "--tokenise-only", "--data", str(sub), "--stats",
+                              str(stats), "-j", "1"])
+    t_cpu = LAST_CPU[0]
+    print(_line(f"baseline spacy.blank tokenise (j=1, n={m})", t_secs, m, tokens * m / a.n,
+                t_peak))
+    o1, o1_cpu = ours("ours suggest, rules", sub, m, 1, [])
     ours("ours suggest, rules", data, a.n, a.jobs, [])
     for model in sorted((ROOT / "models").glob("*/model.skops")):
         why = _unusable(model.parent)
@@ -243,7 +266,8 @@ def main() -> None:
              ["--model", str(model.parent)])
     maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(f"largest single process (ru_maxrss, children): {maxrss / 2**20:.0f} MB")
-    print(f"ratio ours/baseline: {o1 / b_secs:.2f}")
+    print(f"ratio ours/SpanRuler: {o1_cpu / b_cpu:.2f} (CPU time; wall {o1 / b_secs:.2f})")
+    print(f"ratio ours/tokenise: {o1_cpu / t_cpu:.2f} (CPU time; wall {o1 / t_secs:.2f})")
 
 
 def _unusable(model_dir: Path) -> str | None:

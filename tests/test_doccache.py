@@ -31,10 +31,10 @@ def test_cached_docs_equal_fresh_docs(tmp_path):
 
 
 def test_engine_uses_cache_and_gives_same_suggestions(tmp_path):
-    engine = EngineSpec().build()
     convs = [_conv(i) for i in range(3)]
-    plain = [s.to_record() for s in engine.suggest_many(convs)]
-    engine.doc_cache = DocCache(tmp_path, engine.nlp)
+    plain = [s.to_record() for s in EngineSpec().build().suggest_many(convs)]
+    engine = EngineSpec(doc_cache=tmp_path).build()  # the cache is a constructor argument
+    assert isinstance(engine.doc_cache, DocCache)
     cold = [s.to_record() for s in engine.suggest_many(convs)]
     warm = [s.to_record() for s in engine.suggest_many(convs)]
     assert plain == cold == warm

@@ -42,6 +42,7 @@ from typing import Any
 from . import runstate
 from .conversation import Conversation
 from .corpus import CsvOptions, InputError, ReadReport, Skip, _resolve, read_conversations
+from .iterutils import batched
 from .private import private_dir, private_file
 from .progress import _estimate_total, _Progress
 from .workers import (  # noqa: F401 (for_analysis is part of this module's interface)
@@ -80,12 +81,16 @@ class EngineSpec:
     combine: str | None = None  # classifier combination mode (None: the default)
 
     def build(self):
+        """The engine (the one builder: ``suggest``, ``evaluate``, ``train`` and the batch
+        workers all build theirs here). Raises ValueError (PatternError, ModelError) or
+        CodebookError for unusable patterns, models or codebook."""
         from .codebook import load_codebook
         from .rules.engine import RuleEngine
         from .rules.load import load_patterns
 
         cb = load_codebook()
-        engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model)
+        engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model,
+                            doc_cache=self.doc_cache)
         if self.classifier is not None:
             from .classifier import DEFAULT_COMBINE, attach_classifier
 
@@ -154,17 +159,6 @@ def _count(per_code: Counter, codes: Iterable[str], platforms: Iterable[str]) ->
 
 # --------------------------------------------------------------------------- workers
 
-def _batches(convs: Iterator[Conversation], size: int) -> Iterator[list[Conversation]]:
-    batch: list[Conversation] = []
-    for c in convs:
-        batch.append(c)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _parallel(batches: Iterator[list[Conversation]], spec: EngineSpec,
               n_process: int) -> Iterator[tuple[list[Conversation], list[Line]]]:
     """Results of the batches in input order, at most 2 * n_process batches in flight."""
@@ -210,7 +204,9 @@ def run_suggest(
     """Suggest codes for every conversation in ``inputs``; write JSONL to ``output``.
 
     ``output`` ``"-"`` writes to stdout (no ``.part``, no resume). ``engine`` (a built
-    RuleEngine) is used when ``n_process == 1``; otherwise workers build one from ``spec``.
+    RuleEngine, built by ``spec.build()`` with the same spec) is used when ``n_process == 1``;
+    otherwise workers build one from ``spec``. The conversations are batched once, here:
+    each batch goes to the engine whole.
     Raises :class:`BatchError` for unusable arguments or a resume that does not match its
     ``.part``, :class:`Interrupted` on Ctrl-C or SIGTERM (the ``.part`` file is then
     consistent), and ``InputError`` from the reader.
@@ -263,13 +259,9 @@ def run_suggest(
     results: Iterator[tuple[list[Conversation], list[Line]]]
     if n_process == 1:
         eng = engine if engine is not None else spec.build()
-        if spec.doc_cache is not None and getattr(eng, "doc_cache", None) is None:
-            from .rules.doccache import DocCache
-
-            eng.doc_cache = DocCache(spec.doc_cache, eng.nlp)
-        results = ((b, _safe_lines(eng, b)) for b in _batches(convs, batch_size))
+        results = ((b, _safe_lines(eng, b)) for b in batched(convs, batch_size))
     else:
-        results = _parallel(_batches(convs, batch_size), spec, n_process)
+        results = _parallel(batched(convs, batch_size), spec, n_process)
     bar = _Progress(report, _estimate_total(inputs, fmt), result.resumed) if progress else None
     old_term = _sigterm_as_interrupt()
     last_sync = time.monotonic()

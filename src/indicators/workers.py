@@ -36,10 +36,6 @@ def _init_worker(spec) -> None:
     _watch_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _ENGINE = spec.build()
-    if spec.doc_cache is not None:
-        from .rules.doccache import DocCache
-
-        _ENGINE.doc_cache = DocCache(spec.doc_cache, _ENGINE.nlp)
 
 
 # str.splitlines() also breaks at these; escape them so every consumer sees one record a line
@@ -74,7 +70,7 @@ def _line(sug, original: Conversation, cut: int) -> Line:
 def _suggest_lines(engine, batch: list[Conversation]) -> list[Line]:
     prepared = [for_analysis(c) for c in batch]
     try:
-        sugs = list(engine.suggest_many([p for p, _ in prepared],
+        sugs = list(engine.suggest_many([p for p, _ in prepared],  # the batch as one
                                         batch_size=len(batch) or 1))
         return [_line(s, c, cut) for s, c, (_, cut) in zip(sugs, batch, prepared, strict=True)]
     except Exception:  # one bad conversation must not stop the run: find it

@@ -147,11 +147,9 @@ def register(app: typer.Typer) -> None:
         if not convs:
             fail("no gold conversations read")
         classifier, spacy_name = _split_model(model, None)
-        engine = build_engine(patterns, spacy_name)
-        if not no_cache:
-            from ..rules.doccache import DocCache
+        from ..rules.doccache import default_dir
 
-            engine.doc_cache = DocCache(None, engine.nlp)
+        engine = build_engine(patterns, spacy_name, doc_cache=None if no_cache else default_dir())
         results = []
         if classifier is None:
             sugs = list(engine.suggest_many(convs))

@@ -7,34 +7,27 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..codebook import load_codebook
 from ..corpus import CsvOptions
 from .common import INTERRUPTED, err, fail, report_skips
 
 
 def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None,
-                 combine: str | None = None):
+                 combine: str | None = None, doc_cache: Path | None = None):
+    """The engine for a command (``EngineSpec.build``, the one builder); unusable patterns,
+    models or codebook end the command with the reason."""
+    from ..batch import EngineSpec
+
+    return build_checked(EngineSpec(patterns=patterns, spacy_model=model, classifier=classifier,
+                                    combine=combine, doc_cache=doc_cache))
+
+
+def build_checked(spec):
     from ..codebook import CodebookError
-    from ..rules.engine import RuleEngine
-    from ..rules.load import PatternError, load_patterns
 
-    cb = load_codebook()
     try:
-        ps = load_patterns(patterns, cb)
-    except PatternError as e:
+        return spec.build()
+    except (ValueError, CodebookError) as e:  # PatternError and ModelError are ValueErrors
         fail(str(e))
-    try:
-        engine = RuleEngine(ps, cb, model_name=model)
-    except (ValueError, CodebookError) as e:
-        fail(str(e))
-    if classifier is not None:
-        from ..classifier import DEFAULT_COMBINE, ModelError, attach_classifier
-
-        try:
-            engine = attach_classifier(engine, classifier, combine or DEFAULT_COMBINE)
-        except (ModelError, ValueError) as e:
-            fail(str(e))
-    return engine
 
 
 def register(app: typer.Typer) -> None:
@@ -78,9 +71,9 @@ def register(app: typer.Typer) -> None:
         from ..corpus import InputError
 
         classifier, spacy_name = _split_model(model, spacy_model)
-        engine = build_engine(patterns, spacy_name, classifier, combine)  # checks everything
         spec = EngineSpec(patterns=patterns, spacy_model=spacy_name, classifier=classifier,
                           combine=combine)
+        engine = build_checked(spec)  # checks everything; workers build theirs from spec
         cb = engine.codebook
         if n_process != 1:
             engine = None  # workers build their own

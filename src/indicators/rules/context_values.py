@@ -27,7 +27,7 @@ from .patterns import PatternSet
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..suggestion import Evidence
-    from .engine import _Turn
+    from .fire import _Turn
     from .match import Sentence
 
 UNKNOWN = "onbekend"

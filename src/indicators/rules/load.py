@@ -60,6 +60,10 @@ def _keys(d: Any, allowed: set[str], where: str) -> dict:
     return d
 
 
+# libyaml's safe loader when PyYAML has it (the same data, ten times faster)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(d: Path) -> list[tuple[str, dict, bytes]]:
     files = sorted(d.glob("*.yaml"))
     if not files:
@@ -68,7 +72,7 @@ def _read(d: Path) -> list[tuple[str, dict, bytes]]:
     for f in files:
         raw = f.read_bytes()
         try:
-            data = yaml.safe_load(raw.decode("utf-8")) or {}
+            data = yaml.load(raw.decode("utf-8"), Loader=_SAFE_LOADER) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as e:
             mark = getattr(e, "problem_mark", None)
             line = f":{mark.line + 1}" if mark else ""

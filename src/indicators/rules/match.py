@@ -1,16 +1,20 @@
 """Find concept terms and context modifiers in a spaCy Doc (one turn).
 
-Term look-up is cached per normalised token, so each distinct word is tested against the
-pattern terms once per process; after that a turn costs a few dictionary look-ups per token.
+Terms are found with a compiled :class:`~indicators.rules.termindex.TermIndex` (each distinct
+word is tested against the pattern terms once per process); token attributes are read from
+the Doc as arrays.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, SENT_START
 from spacy.tokens import Doc
 
 from .patterns import PatternSet, Term
+from .termindex import TermIndex
 
 
 @dataclass(frozen=True)
@@ -32,106 +36,45 @@ class Sentence:
     hits: list[Hit] = field(default_factory=list)
     is_summary: bool = False
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    _pcache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def concepts(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
         """Concepts in the sentence, without hits covered by a ``blocked`` category."""
         got = self._cache.get(blocked)
         if got is None:
-            b = set(blocked)
+            plain = self._cache.get(())
+            if plain is None:
+                plain = self._cache[()] = frozenset(h.concept for h in self.hits)
+                self._cache[None] = frozenset().union(*(h.cats for h in self.hits))
+            b = self._cache[None].intersection(blocked)  # the categories that matter here
             got = self._cache[blocked] = frozenset(
-                h.concept for h in self.hits if not (h.cats & b))
+                h.concept for h in self.hits if not (h.cats & b)) if b else plain
+        return got
+
+    def concepts_p(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
+        """:meth:`concepts` plus ``PLATFORM`` when one of them is a platform (``P_...``)."""
+        got = self._pcache.get(blocked)
+        if got is None:
+            got = self._pcache[blocked] = with_platform(self.concepts(blocked))
         return got
 
 
-class TermIndex:
-    """All terms of a PatternSet; finds their occurrences in a list of normalised tokens."""
+_WITH_PLATFORM: dict[frozenset[str], frozenset[str]] = {}  # the same sets recur all the time
 
-    def __init__(self, terms: list[Term]):
-        self.terms = terms
-        self._exact: dict[str, list[int]] = {}
-        self._words: dict[str, list[int]] = {}  # first token a list of words: /(moeder|vader)/
-        self._other: list[int] = []
-        for i, t in enumerate(terms):
-            first = t.tokens[0]
-            if first.kind == "exact":
-                self._exact.setdefault(first.value, []).append(i)
-            elif first.kind == "words":
-                for w in first.words:
-                    self._words.setdefault(w, []).append(i)
-            else:
-                self._other.append(i)
-        self._first: dict[str, tuple[int, ...]] = {}
-        self._spec: dict[tuple[int, int, str], bool] = {}
-        # multi-token terms, indexed by their last token: a term whose last token occurs
-        # nowhere in the sentence need not be tried (most gap terms, most of the time)
-        self._multi = [i for i, t in enumerate(terms) if len(t.tokens) > 1]
-        self._last: dict[str, frozenset[int]] = {}
-        self._last_exact: dict[str, set[int]] = {}  # last token a word or a list of words
-        self._last_other: list[int] = []
-        for i in self._multi:
-            last = terms[i].tokens[-1]
-            if last.kind in ("exact", "words"):
-                for w in (last.words or (last.value,)):
-                    self._last_exact.setdefault(w, set()).add(i)
-            else:
-                self._last_other.append(i)
 
-    def _candidates(self, norm: str) -> tuple[int, ...]:
-        c = self._first.get(norm)
-        if c is None:
-            found = list(self._exact.get(norm, ()))
-            found += sorted([*self._words.get(norm, ()),
-                             *(i for i in self._other if self.terms[i].tokens[0].matches(norm))])
-            c = self._first[norm] = tuple(found)
-        return c
+def with_platform(concepts: frozenset[str]) -> frozenset[str]:
+    """The concepts plus ``PLATFORM`` when one of them is a platform (``P_...``)."""
+    got = _WITH_PLATFORM.get(concepts)
+    if got is None:
+        got = concepts | {"PLATFORM"} if any(c.startswith("P_") for c in concepts) else concepts
+        if len(_WITH_PLATFORM) > 100_000:
+            _WITH_PLATFORM.clear()
+        _WITH_PLATFORM[concepts] = got
+    return got
 
-    def _spec_ok(self, ti: int, k: int, norm: str) -> bool:
-        key = (ti, k, norm)
-        v = self._spec.get(key)
-        if v is None:
-            v = self._spec[key] = self.terms[ti].tokens[k].matches(norm)
-        return v
 
-    def _match_rest(self, ti: int, norms: list[str], pos: int, k: int, limit: int) -> int | None:
-        """Match term tokens k.. starting at pos; return end index or None."""
-        specs = self.terms[ti].tokens
-        while k < len(specs):
-            spec = specs[k]
-            if spec.kind == "gap":
-                for skip in range(0, int(spec.value) + 1):
-                    end = self._match_rest(ti, norms, pos + skip, k + 1, limit)
-                    if end is not None:
-                        return end
-                return None
-            if pos >= limit or not self._spec_ok(ti, k, norms[pos]):
-                return None
-            pos += 1
-            k += 1
-        return pos
-
-    def _last_candidates(self, norm: str) -> frozenset[int]:
-        c = self._last.get(norm)
-        if c is None:
-            c = self._last[norm] = frozenset(self._last_exact.get(norm, ())).union(
-                i for i in self._last_other if self.terms[i].tokens[-1].matches(norm))
-        return c
-
-    def find(self, norms: list[str], start: int = 0, end: int | None = None):
-        end = len(norms) if end is None else end
-        possible: set[int] | None = None
-        for i in range(start, end):
-            for ti in self._candidates(norms[i]):
-                if len(self.terms[ti].tokens) == 1:
-                    yield ti, i, i + 1
-                else:
-                    if possible is None:
-                        possible = set().union(
-                            *(self._last_candidates(n) for n in norms[start:end]))
-                    if ti not in possible:
-                        continue
-                    e = self._match_rest(ti, norms, i + 1, 1, end)
-                    if e is not None:
-                        yield ti, i, e
+_ATTRS = [NORM, IDX, LENGTH, SENT_START, IS_PUNCT, IS_SPACE]
+_NO_CATS: frozenset[str] = frozenset()
 
 
 class ConceptMatcher:
@@ -154,6 +97,8 @@ class ConceptMatcher:
                 terms.append(t)
                 self.kind.append(("end", cat))
         self.index = TermIndex(terms)
+        self._term_text = [t.text for t in terms]
+        self._norm_strings: dict[int, str] = {}  # NORM hash -> string
         # other-role words mark platforms on either side; "later" words the platforms after them
         self.skip_both = set(ps.other_role) | set(ps.later_back)
         self.skip_forward = set(ps.later)
@@ -162,51 +107,103 @@ class ConceptMatcher:
         dl = ps.dialogue
         self.check_back, self.check_back_inside = dl.check_back, dl.check_back_inside
         self.summary = dl.summary
+        self._inside = re.compile("|".join(map(re.escape, self.check_back_inside))) \
+            if self.check_back_inside else None  # any of the words, as one search
+        self._role = self.skip_both | self.skip_forward
         self.affirm = TermIndex(ps.affirm)
         self.deny = TermIndex(ps.deny)
         self.unknown = TermIndex(ps.unknown)
 
+    def analyse(self, doc: Doc, text: str, visitor: bool) -> tuple[list[str], list[Sentence],
+                                                                    str | None]:
+        """A turn's normalised tokens, its sentences with their hits, and (for a visitor
+        turn) how it opens (:meth:`answer_kind`). ``text`` is the turn's text (``doc.text``).
+        Token attributes are read as arrays: no spaCy Token or Span objects are made."""
+        if not len(doc):
+            return [], [], None
+        norm_h, idx, length, sent_start, punct, space = doc.to_array(_ATTRS).T.tolist()
+        norms = self._strings_of(norm_h, doc)
+        bounds = [0, *(i for i, v in enumerate(sent_start) if v == 1 and i), len(doc)]
+        entries = self.index.entries(norms)
+        sents = [self._sentence(norms, entries, text, a, b, idx[a], idx[b - 1] + length[b - 1])
+                 for a, b in zip(bounds, bounds[1:], strict=False)]
+        answer = None
+        if visitor:
+            head = [n for n, p, sp in zip(norms, punct, space, strict=True)
+                    if not p and not sp][:4]
+            answer = self._answer_of(head)
+        return norms, sents, answer
+
+    def _strings_of(self, hashes: list[int], doc: Doc) -> list[str]:
+        known = self._norm_strings
+        try:
+            return [known[h] for h in hashes]
+        except KeyError:
+            strings = doc.vocab.strings
+            for h in hashes:
+                if h not in known:
+                    known[h] = strings[h]
+            return [known[h] for h in hashes]
+
     def sentences(self, doc: Doc, norms: list[str] | None = None) -> list[Sentence]:
-        norms = [t.norm_ for t in doc] if norms is None else norms
-        out: list[Sentence] = []
-        for sent in doc.sents:
-            s = Sentence(sent.start_char, sent.end_char, sent.start, sent.end,
-                         is_question=self.is_question(sent.text),
-                         is_summary=self.is_summary(sent.text))
-            raw: list[tuple[str, int, int, str]] = []
-            mods: list[tuple[object, int, int]] = []
-            ends: dict[str, list[int]] = {}
-            for ti, a, b in self.index.find(norms, sent.start, sent.end):
-                kind, obj = self.kind[ti]
-                if kind == "concept":
-                    raw.append((obj, a, b, self.index.terms[ti].text))
-                elif kind == "mod":
-                    mods.append((obj, a, b))
-                else:
-                    ends.setdefault(obj, []).append(a)
-            if not raw:
-                out.append(s)
+        """The sentences of a turn with their concept hits (see :meth:`analyse`)."""
+        return self.analyse(doc, doc.text, False)[1]
+
+    def _sentence(self, norms: list[str], entries: list, text: str, start: int, end: int,
+                  s0: int, s1: int) -> Sentence:
+        q, summary = self._dialogue_kind(text[s0:s1])
+        s = Sentence(s0, s1, start, end, is_question=q, is_summary=summary)
+        if not any(entries[start:end]):
+            return s
+        found = self.index.find(norms, start, end, entries)
+        if not found:
+            return s
+        self._hits(s, found)
+        return s
+
+    def _hits(self, s: Sentence, found: list[tuple[int, int, int]]) -> None:
+        """The concept hits of a sentence, with the context categories that cover them."""
+        start, end = s.start, s.end
+        raw: list[tuple[str, int, int, str]] = []
+        mods: list[tuple[object, int, int]] = []
+        ends: dict[str, list[int]] = {}
+        kinds, texts = self.kind, self._term_text
+        for ti, a, b in found:
+            kind, obj = kinds[ti]
+            if kind == "concept":
+                raw.append((obj, a, b, texts[ti]))
+            elif kind == "mod":
+                mods.append((obj, a, b))
+            else:
+                ends.setdefault(obj, []).append(a)
+        if not raw:
+            return
+        pseudo = [(a, b) for m, a, b in mods if m.category == "pseudo"]
+        if pseudo:  # a trigger inside a pseudo-trigger phrase is no trigger
+            mods = [(m, a, b) for m, a, b in mods if m.category != "pseudo" and not any(
+                pa <= a and b <= pb for pa, pb in pseudo)]
+        scopes = [self._scope(m, a, b, start, end, ends) for m, a, b in mods]
+        seen = set()
+        for concept, a, b, term in raw:
+            if (concept, a, b) in seen:
                 continue
-            pseudo = [(a, b) for m, a, b in mods if m.category == "pseudo"]
-            if pseudo:  # a trigger inside a pseudo-trigger phrase is no trigger
-                mods = [(m, a, b) for m, a, b in mods if m.category != "pseudo" and not any(
-                    pa <= a and b <= pb for pa, pb in pseudo)]
-            scopes = [self._scope(m, a, b, sent.start, sent.end, ends) for m, a, b in mods]
-            seen = set()
-            for concept, a, b, term in raw:
-                if (concept, a, b) in seen:
-                    continue
-                seen.add((concept, a, b))
-                # a trigger inside the concept's own words ("wilde niet", "stopte niet")
-                # does not modify that concept
-                cats = frozenset(
-                    m.category for (m, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
-                    if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)
-                )
-                s.hits.append(Hit(concept, a, b, term, cats))
-            self._mark_other_role(s)
-            out.append(s)
-        return out
+            seen.add((concept, a, b))
+            # a trigger inside the concept's own words ("wilde niet", "stopte niet") does
+            # not modify that concept
+            cats = frozenset(
+                m.category for (m, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
+                if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)
+            ) if mods else _NO_CATS
+            s.hits.append(Hit(concept, a, b, term, cats))
+        self._mark_other_role(s)
+
+    def _dialogue_kind(self, text: str) -> tuple[bool, bool]:
+        """(:meth:`is_question`, :meth:`is_summary`) of a sentence's text."""
+        t = text.strip()
+        low = t.lower()
+        q = t.endswith("?") or low.startswith(self.check_back) or (
+            self._inside is not None and self._inside.search(low) is not None)
+        return q, low.startswith(self.summary)
 
     def is_question(self, text: str) -> bool:
         """A question, or a counsellor's check-back ("Dus hij wacht in de auto.") that the
@@ -223,6 +220,9 @@ class ConceptMatcher:
 
     def _mark_other_role(self, s: Sentence) -> None:
         """A platform named for another role, or as a later contact, gets the category 'other'."""
+        role = self._role
+        if not any(h.concept in role for h in s.hits):
+            return
         both = [h.start for h in s.hits if h.concept in self.skip_both]
         fwd = [h.end for h in s.hits if h.concept in self.skip_forward]
         if not both and not fwd:
@@ -254,18 +254,16 @@ class ConceptMatcher:
         return lo, hi
 
     def answer_kind(self, doc: Doc) -> str | None:
-        """'affirm' / 'deny' when the turn opens with a yes / no, else None."""
-        norms = [t.norm_ for t in doc if not t.is_punct and not t.is_space]
-        if not norms:
+        """'unknown' / 'deny' / 'affirm' when the turn opens with "weet niet" / no / yes."""
+        return self.analyse(doc, doc.text, True)[2]
+
+    def _answer_of(self, head: list[str]) -> str | None:
+        """The answer kind of a turn's first (at most four) words, punctuation skipped."""
+        if not head:
             return None
-        head = norms[:4]
-        for _, a, _ in self.unknown.find(head):
-            if a == 0:
-                return "unknown"
-        for _, a, _ in self.deny.find(head):
-            if a == 0:
-                return "deny"
-        for _, a, _ in self.affirm.find(head):
-            if a == 0:
-                return "affirm"
+        for kind, index in (("unknown", self.unknown), ("deny", self.deny),
+                            ("affirm", self.affirm)):
+            found = index.find(head)
+            if found and found[0][1] == 0:
+                return kind
         return None

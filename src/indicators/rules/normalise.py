@@ -12,7 +12,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -62,11 +64,26 @@ class ChatNormalizer:
 
     def __init__(self, spelling: dict | None = None):
         self.normalizer = Normalizer(spelling)
+        self._strings = None
+        self._norm_of: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        norm = self.normalizer.normalize
-        for tok in doc:
-            tok.norm_ = norm(tok.text)
+        if not len(doc):
+            return doc
+        strings = doc.vocab.strings
+        if strings is not self._strings:  # the cache holds hashes of one string store
+            self._strings, self._norm_of = strings, {}
+        norm_of = self._norm_of  # ORTH hash -> NORM hash
+        orths = doc.to_array(ORTH).tolist()
+        try:
+            norms = [norm_of[h] for h in orths]
+        except KeyError:
+            norm = self.normalizer.normalize
+            for h in orths:
+                if h not in norm_of:
+                    norm_of[h] = strings.add(norm(strings[h]))
+            norms = [norm_of[h] for h in orths]
+        doc.from_array([NORM], numpy.asarray(norms, dtype="uint64").reshape(-1, 1))
         return doc
 
 

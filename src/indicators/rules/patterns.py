@@ -49,6 +49,9 @@ class Pattern:
         self.all_set = frozenset(self.all)
         self.any_set = frozenset(self.any)
         self.none_set = frozenset(self.none)
+        self.wanted = self.all_set | self.any_set  # one of these must be in the words
+        self.requires_fact_set = frozenset(self.requires_fact)
+        self.unless_fact_set = frozenset(self.unless_fact)
 
     @property
     def target(self) -> str:
