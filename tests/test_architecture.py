@@ -18,7 +18,7 @@ LAYERS = [
     {"rules"},  # the rule stage
     {"evaluation"},  # scores suggestions against gold
     {"classifier"},  # learns from confirmed codes, combined with the rules
-    {"batch", "workers", "runstate", "progress", "doccano", "stats"},  # at scale, review, report
+    {"batch", "doccano", "stats"},  # at scale, review, report
     {"commands", "cli", "__main__"},  # the command line wires the stages together
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}

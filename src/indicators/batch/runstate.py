@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .private import private_file
+from ..private import private_file
 
 VERSION = 1
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .corpus import InputError, ReadReport, _resolve
+from ..corpus import InputError, ReadReport, _resolve
 
 
 def _estimate_total(inputs: list[Path], fmt: str) -> int | None:

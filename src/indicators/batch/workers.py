@@ -8,7 +8,7 @@ import os
 import signal
 import time
 
-from .conversation import Conversation, Turn
+from ..conversation import Conversation, Turn
 
 MESSAGE_CHARS = 100_000  # spaCy's own limit is 1,000,000; analysis time grows fast before
 CONVERSATION_CHARS = 2_000_000  # per conversation: bounds the memory of one analysis

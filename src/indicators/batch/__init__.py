@@ -7,7 +7,7 @@ seconds; only a finished run renames it to ``<out>`` (atomically), so ``<out>`` 
 absent. After an interruption (Ctrl-C, SIGTERM, a crash, a killed process) ``resume=True``
 reads the ids already in the ``.part`` file (dropping a torn last line), skips those
 conversations in the input and appends the rest. The run's identity (input files and
-options, :mod:`indicators.runstate`) is kept beside the ``.part``; ``resume=True`` with other
+options, :mod:`indicators.batch.runstate`) is kept beside the ``.part``; ``resume=True`` with other
 input or options is refused with the reason. A run that ends before writing anything (a fatal
 input error, an interrupt) removes its ``.part``, so nothing blocks the next run. The
 ``.part`` and the output are created 0600 (they hold conversation text).
@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..conversation import Conversation
+from ..corpus import CsvOptions, InputError, ReadReport, Skip, _resolve, read_conversations
+from ..iterutils import batched
+from ..private import private_dir, private_file
 from . import runstate
-from .conversation import Conversation
-from .corpus import CsvOptions, InputError, ReadReport, Skip, _resolve, read_conversations
-from .iterutils import batched
-from .private import private_dir, private_file
 from .progress import _estimate_total, _Progress
 from .workers import (  # noqa: F401 (for_analysis is part of this module's interface)
     CONVERSATION_CHARS,
@@ -84,15 +84,15 @@ class EngineSpec:
         """The engine (the one builder: ``suggest``, ``evaluate``, ``train`` and the batch
         workers all build theirs here). Raises ValueError (PatternError, ModelError) or
         CodebookError for unusable patterns, models or codebook."""
-        from .codebook import load_codebook
-        from .rules.engine import RuleEngine
-        from .rules.load import load_patterns
+        from ..codebook import load_codebook
+        from ..rules.engine import RuleEngine
+        from ..rules.load import load_patterns
 
         cb = load_codebook()
         engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model,
                             doc_cache=self.doc_cache)
         if self.classifier is not None:
-            from .classifier import DEFAULT_COMBINE, attach_classifier
+            from ..classifier import DEFAULT_COMBINE, attach_classifier
 
             engine = attach_classifier(engine, self.classifier, self.combine or DEFAULT_COMBINE)
         return engine
