@@ -77,7 +77,6 @@ class EngineSpec:
     spacy_model: str | None = None
     classifier: Path | None = None
     doc_cache: Path | None = None
-    combine: str | None = None  # classifier combination mode (None: the default)
 
     def build(self):
         from .codebook import load_codebook
@@ -87,9 +86,9 @@ class EngineSpec:
         cb = load_codebook()
         engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model)
         if self.classifier is not None:
-            from .classifier import DEFAULT_COMBINE, attach_classifier
+            from .classifier import attach_classifier
 
-            engine = attach_classifier(engine, self.classifier, self.combine or DEFAULT_COMBINE)
+            engine = attach_classifier(engine, self.classifier)
         return engine
 
 

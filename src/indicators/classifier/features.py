@@ -1,16 +1,16 @@
 """Features for the code classifier: chat text views plus the rule engine's hits.
 
-One row per conversation, as a :class:`pandas.DataFrame` with three columns:
+One row per conversation, as a :class:`pandas.DataFrame` (:data:`COLUMNS`):
 
 - ``visitor``: the visitor's turns joined with newlines;
 - ``qa``: each counsellor question joined with the visitor's next answer (``"q || a"``), so
   a bare "ja" carries the question it confirms;
-- ``rules``: a dict of rule-engine features: ``pattern=<id>`` and ``fact=<name>`` (1.0 for
-  each pattern or fact that fired), ``rule=<code>`` (the rule score of each proposed code)
-  and ``vetoed=<code>`` (a "nee" to a matching question).
+- ``rule_scores``: the rule engine's score per code it proposes (``Suggestion.scores``);
+- ``vetoed``: the codes a "nee" to a matching question vetoed (``Suggestion.vetoed``).
 
-The rule features are computed once per conversation with the (data-independent) rule
-engine; the text views are vectorised by :func:`build_features` inside the pipeline.
+The rule columns come once per conversation from the (data-independent) rule engine; the
+text views are vectorised by :func:`build_features` inside the text model, the rule columns
+are read by the stacker (:func:`rule_view`).
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..conversation import COUNSELLOR, VISITOR, Conversation
 from ..engine import Suggestion
 
-COLUMNS = ("visitor", "qa", "rules")
+COLUMNS = ("visitor", "qa", "rule_scores", "vetoed")
 _SENT = re.compile(r"[^.!?\n]+[.!?]*", re.UNICODE)
 
 
@@ -48,25 +47,22 @@ def question_answers(conv: Conversation) -> str:
     return "\n".join(pairs)
 
 
-def rule_features(sug: Suggestion) -> dict[str, float]:
-    feats: dict[str, float] = {}
-    for e in sug.evidence:
-        if e.source.startswith("pattern:"):
-            key = "pattern=" + e.source.removeprefix("pattern:")
-            feats[key] = max(feats.get(key, 0.0), float(e.score))
-    for f in sug.facts:
-        feats[f"fact={f}"] = 1.0
-    for code, score in sug.scores.items():
-        feats[f"rule={code}"] = float(score)
-    for code in sug.vetoed:
-        feats[f"vetoed={code}"] = 1.0
-    return feats
+def rule_view(X, codes: list[str]) -> np.ndarray:
+    """(n, codes, 3): rule hit, rule score and vetoed flag per code, from the rule columns."""
+    out = np.zeros((len(X), len(codes), 3))
+    for i, (scores, vetoed) in enumerate(zip(X["rule_scores"], X["vetoed"], strict=True)):
+        for j, c in enumerate(codes):
+            score = scores.get(c)
+            out[i, j] = (score is not None, score or 0.0, c in vetoed)
+    return out
 
 
 def frame(convs: Iterable[Conversation], sugs: Iterable[Suggestion]) -> pd.DataFrame:
     """The feature frame for conversations and their rule suggestions (same order)."""
     rows = [
-        {"visitor": visitor_text(c), "qa": question_answers(c), "rules": rule_features(s)}
+        {"visitor": visitor_text(c), "qa": question_answers(c),
+         "rule_scores": {k: float(v) for k, v in s.scores.items()},
+         "vetoed": sorted(s.vetoed)}
         for c, s in zip(convs, sugs, strict=True)
     ]
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -75,7 +71,8 @@ def frame(convs: Iterable[Conversation], sugs: Iterable[Suggestion]) -> pd.DataF
 def sentence_frame(texts: list[str]) -> pd.DataFrame:
     """Rows for single visitor sentences (evidence scoring): text only, no rule features."""
     return pd.DataFrame({"visitor": texts, "qa": [""] * len(texts),
-                         "rules": [{} for _ in texts]}, columns=list(COLUMNS))
+                         "rule_scores": [{} for _ in texts], "vetoed": [[] for _ in texts]},
+                        columns=list(COLUMNS))
 
 
 def visitor_sentences(conv: Conversation) -> list[tuple[int, int, int, str]]:
@@ -118,13 +115,13 @@ class CompactTfidfVectorizer(TfidfVectorizer):
 
 
 def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
-                   min_df: int = 2, rule_features: bool = False) -> ColumnTransformer:
-    """Word and char_wb TF-IDF of the visitor's text, word TF-IDF of question/answer pairs,
-    and (``rule_features``) the rule features.
+                   min_df: int = 2) -> ColumnTransformer:
+    """Word and char_wb TF-IDF of the visitor's text and word TF-IDF of question/answer pairs.
 
-    The default leaves the rule features out: a text model that copies the rules makes the
-    rules' mistakes (measured: its probabilities were low on almost every conversation the
-    rules missed); the rules enter in the second stage, the stacker (:mod:`.model`)."""
+    The rule engine's view stays out of these features: a text model that copies the rules
+    makes the rules' mistakes (measured: its probabilities were low on almost every
+    conversation the rules missed); the rules enter in the second stage, the stacker
+    (:mod:`.model`)."""
     def tfidf(**kw) -> TfidfVectorizer:
         return CompactTfidfVectorizer(sublinear_tf=True, strip_accents="unicode",
                                       min_df=min_df, **kw)
@@ -135,7 +132,12 @@ def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int
             ("visitor_chars", tfidf(analyzer="char_wb", ngram_range=char_ngrams,
                                     max_features=30000), "visitor"),
             ("qa_words", tfidf(ngram_range=word_ngrams), "qa"),
-            *([("rules", DictVectorizer(), "rules")] if rule_features else []),
         ],
         sparse_threshold=1.0,
     )
+
+
+def views(engine, convs: list[Conversation]) -> tuple[list[Suggestion], pd.DataFrame]:
+    """The rule engine's suggestions for ``convs`` and their feature frame (same order)."""
+    sugs = list(engine.suggest_many(convs))
+    return sugs, frame(convs, sugs)

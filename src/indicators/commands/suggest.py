@@ -12,8 +12,7 @@ from ..transcripts import CsvOptions
 from .common import err, fail, report_skips
 
 
-def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None,
-                 combine: str | None = None):
+def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None):
     from ..codebook import CodebookError
     from ..engine import RuleEngine
     from ..patterns import PatternError, load_patterns
@@ -28,10 +27,10 @@ def build_engine(patterns: Path | None, model: str | None, classifier: Path | No
     except (ValueError, CodebookError) as e:
         fail(str(e))
     if classifier is not None:
-        from ..classifier import DEFAULT_COMBINE, ModelError, attach_classifier
+        from ..classifier import ModelError, attach_classifier
 
         try:
-            engine = attach_classifier(engine, classifier, combine or DEFAULT_COMBINE)
+            engine = attach_classifier(engine, classifier)
         except (ModelError, ValueError) as e:
             fail(str(e))
     return engine
@@ -45,12 +44,10 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("auto", "--format", help="auto, jsonl, csv or txt."),
         strict: bool = typer.Option(False, help="Stop at the first skipped record."),
         patterns: Path | None = typer.Option(None, help="Pattern directory (default patterns/)."),
-        model: str | None = typer.Option(None, "--model", help="Installed spaCy pipeline or a "
-                                          "classifier directory under models/ (see README)."),
+        model: Path | None = typer.Option(None, "--model", help="Classifier directory made "
+                                          "by 'indicators train', e.g. models/NAME (see README)."),
         spacy_model: str | None = typer.Option(None, "--spacy-model",
                                                 help="Installed spaCy pipeline, e.g. nl_core_news_sm."),
-        combine: str | None = typer.Option(None, "--combine", help="With a classifier: "
-                                           "stacked (default), rules-first, union, model-veto or model."),
         batch_size: int = typer.Option(64, help="Conversations per batch."),
         n_process: int = typer.Option(1, "--n-process", "-j",
                                       help="Worker processes; 0 = all cores."),
@@ -77,10 +74,9 @@ def register(app: typer.Typer) -> None:
         from ..batch import BatchError, EngineSpec, Interrupted, run_suggest
         from ..transcripts import InputError
 
-        classifier, spacy_name = _split_model(model, spacy_model)
-        engine = build_engine(patterns, spacy_name, classifier, combine)  # checks everything
-        spec = EngineSpec(patterns=patterns, spacy_model=spacy_name, classifier=classifier,
-                          combine=combine)
+        classifier = classifier_dir(model)
+        engine = build_engine(patterns, spacy_model, classifier)  # checks everything
+        spec = EngineSpec(patterns=patterns, spacy_model=spacy_model, classifier=classifier)
         cb = engine.codebook
         if n_process != 1:
             engine = None  # workers build their own
@@ -140,11 +136,16 @@ def register(app: typer.Typer) -> None:
             err.print(f"wrote {result.total} suggestions to {result.output}")
 
 
-def _split_model(model: str | None, spacy_model: str | None) -> tuple[Path | None, str | None]:
-    """``--model`` names a classifier directory (with model.skops) or a spaCy pipeline."""
+def classifier_dir(model: Path | None) -> Path | None:
+    """``--model``: a classifier directory made by ``indicators train``, nothing else (a
+    spaCy pipeline goes to ``--spacy-model``); anything else is a usage error."""
     if model is None:
-        return None, spacy_model
-    p = Path(model)
-    if p.is_dir() and (p / "model.skops").exists():
-        return p, spacy_model
-    return None, spacy_model or model
+        return None
+    from ..classifier.store import CARD_JSON
+
+    if not (model / CARD_JSON).is_file():
+        why = ("no such directory" if not model.exists() else "not a directory"
+               if not model.is_dir() else f"no {CARD_JSON} in it")
+        fail(f"--model {model}: not a classifier directory made by 'indicators train' "
+             f"({why}); a spaCy pipeline is given with --spacy-model")
+    return model
