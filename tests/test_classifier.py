@@ -417,3 +417,26 @@ def test_context_model_fills_only_what_the_rules_leave_open(engine, model_dir, c
         rec = s.to_record(include_turns=False)
         assert set(rec["context"]) == set(engine.codebook.context)
     assert filled > 0  # the dev-trained model does propose values the rules left open
+
+
+def test_views_take_sentences_and_questions_from_the_engine(engine, make_conv):
+    conv = make_conv("h: Hoi, fijn dat je er bent. Dus hij wacht dan in de auto.",
+                     "b: ja. soms twee uur lang! ok",
+                     "h: Wat vervelend voor je. Slaap je daar ook?",
+                     "b: nee",
+                     "h: Ik begrijp het.",
+                     "b: hij pakt mijn geld af")
+    sugs, X = views(engine, [conv])
+    assert [s.to_record() for s in sugs] == [engine.suggest(conv).to_record()]
+    row = X.iloc[0]
+    # the engine's questions: a check-back without "?" counts, the greeting and the
+    # statement do not
+    assert row["qa"].splitlines() == [
+        "Dus hij wacht dan in de auto. || ja. soms twee uur lang! ok",
+        "Slaap je daar ook? || nee"]
+    # the engine's visitor sentences (spaCy), without the ones too short to be evidence
+    [turns] = engine.analyse([conv])
+    want = [(t.index, s.start_char, s.end_char) for t in turns if t.speaker == "bezoeker"
+            for s in t.sentences if s.end_char - s.start_char >= 3]
+    assert row["sentences"] == want and len(want) >= 3
+    assert row["visitor"] == "ja. soms twee uur lang! ok\nnee\nhij pakt mijn geld af"

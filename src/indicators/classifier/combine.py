@@ -12,7 +12,7 @@ import numpy as np
 from ..conversation import VISITOR, Conversation
 from ..engine import Evidence, Suggestion
 from ..iterutils import batched
-from .features import frame, visitor_sentences
+from .features import views
 from .model import TrainedModel
 
 TOP_SENTENCES = 2
@@ -98,16 +98,16 @@ class CombinedEngine:
             yield from self._batch(batch, n_process)
 
     def _batch(self, batch: list[Conversation], n_process: int) -> Iterator[Suggestion]:
-        sugs = list(self.rules.suggest_many(batch, batch_size=len(batch), n_process=n_process))
-        yield from self.merge_all(batch, sugs, frame(batch, sugs))
+        sugs, X = views(self.rules, batch, batch_size=len(batch), n_process=n_process)
+        yield from self.merge_all(batch, sugs, X)
 
     def merge_all(self, convs: list[Conversation], sugs: list[Suggestion], X
                   ) -> Iterator[ModelSuggestion]:
         """Combined suggestions for conversations, their rule suggestions and frame ``X``."""
         probs, stacked = self.model.classifier.proba(X)
         ctx = self.model.context_probabilities(X)
-        for i, (conv, sug) in enumerate(zip(convs, sugs, strict=True)):
-            out = self.merge(conv, sug, probs[i], stacked[i])
+        for i, (conv, sug, sents) in enumerate(zip(convs, sugs, X["sentences"], strict=True)):
+            out = self.merge(conv, sug, probs[i], stacked[i], sents)
             out.context = self.merge_context(sug, {v: p[i] for v, p in ctx.items()})
             yield out
 
@@ -126,10 +126,12 @@ class CombinedEngine:
         return context
 
     def merge(self, conv: Conversation, sug: Suggestion, row: np.ndarray,
-              stacked_row: np.ndarray) -> ModelSuggestion:
+              stacked_row: np.ndarray, sentences: list[tuple[int, int, int]]
+              ) -> ModelSuggestion:
         """One conversation: P_text per code (``row``) and P(code | rules, text)
-        (``stacked_row``) over its rule suggestion. A code with a stacker is kept or added
-        from P >= 0.5; the others stay with the rules."""
+        (``stacked_row``) over its rule suggestion; ``sentences``: its visitor sentences
+        (the frame's column). A code with a stacker is kept or added from P >= 0.5; the
+        others stay with the rules."""
         m = self.model
         probs = {c: float(p) for c, p in zip(m.codes, row, strict=True)
                  if c in m.thresholds and not np.isnan(p)}
@@ -143,7 +145,7 @@ class CombinedEngine:
         evidence = [e for e in sug.evidence if e.code in base or e.code.startswith("fact:")]
         model_pos = [c for c in base if c in probs and
                      (probs[c] >= m.thresholds[c] or c not in rule_codes)]
-        evidence += self.model_evidence(conv, model_pos, probs)
+        evidence += self.model_evidence(conv, sentences, model_pos, probs)
         evidence.sort(key=lambda e: (e.turn, e.start, e.code))
         scores: dict[str, float] = {}
         for c in base:  # P(code | rules, text) where the code has a stacker
@@ -164,14 +166,13 @@ class CombinedEngine:
         out.uncertainty = uncertainty(out)
         return out
 
-    def model_evidence(self, conv: Conversation, codes: list[str],
-                       probs: dict[str, float]) -> list[Evidence]:
-        """The visitor sentences that weigh most for each code (by the code's linear model)."""
-        if not codes:
+    def model_evidence(self, conv: Conversation, sentences: list[tuple[int, int, int]],
+                       codes: list[str], probs: dict[str, float]) -> list[Evidence]:
+        """The visitor sentences (turn, start, end: the engine's) that weigh most for each
+        code, by the code's linear text model."""
+        if not codes or not len(sentences):
             return []
-        sents = visitor_sentences(conv)
-        if not sents:
-            return []
+        sents = [(int(t), int(a), int(b), conv.turns[t].text[a:b]) for t, a, b in sentences]
         scores = self.model.classifier.sentence_scores([s[3] for s in sents])
         out = []
         for c in codes:

@@ -101,7 +101,9 @@ def _fill(engine, model, card, convs, rule_sugs, X, idx, out) -> None:
     sub = [convs[i] for i in idx]
     sub_sugs = [rule_sugs[i] for i in idx]
     ce = CombinedEngine(engine, model, card)
-    for i, s in zip(idx, ce.merge_all(sub, sub_sugs, X.iloc[idx]), strict=True):
+    X_sub = X.iloc[idx]
+    for i, sents, s in zip(idx, X_sub["sentences"], ce.merge_all(sub, sub_sugs, X_sub),
+                           strict=True):
         out["combined"][i] = s
         # the classifier alone: its text model's codes at their thresholds, no rule codes,
         # platforms or context values
@@ -109,7 +111,7 @@ def _fill(engine, model, card, convs, rule_sugs, X, idx, out) -> None:
         alone = sorted(c for c, p in probs.items() if p >= model.thresholds[c])
         out["classifier"][i] = ModelSuggestion(
             conversation=s.conversation, codes=engine.codebook.with_derived(alone),
-            platforms=[], evidence=ce.model_evidence(s.conversation, alone, probs),
+            platforms=[], evidence=ce.model_evidence(s.conversation, sents, alone, probs),
             scores={c: probs[c] for c in alone}, facts=list(s.facts), vetoed=dict(s.vetoed),
             engine=dict(s.engine), model=s.model)
 

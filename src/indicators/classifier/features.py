@@ -1,10 +1,17 @@
-"""Features for the code classifier: chat text views plus the rule engine's hits.
+"""Features for the code classifier: chat text views plus the rule engine's view.
 
-One row per conversation, as a :class:`pandas.DataFrame` (:data:`COLUMNS`):
+One row per conversation, as a :class:`pandas.DataFrame` (:data:`COLUMNS`), built by
+:func:`views` from what the rule engine found while it analysed the conversation (its spaCy
+sentences per turn and the questions its dialogue code recognises; no sentence splitting or
+question finding of its own):
 
 - ``visitor``: the visitor's turns joined with newlines;
-- ``qa``: each counsellor question joined with the visitor's next answer (``"q || a"``), so
-  a bare "ja" carries the question it confirms;
+- ``qa``: each counsellor turn's questions (the sentences the matcher marks as a question,
+  check-back or summary, ``dialogue`` in ``patterns/context.yaml``: what the engine lets a
+  "ja" confirm) joined with the visitor's next turn (``"q || a"``), so a bare "ja" carries
+  the question it confirms;
+- ``sentences``: (turn, start, end) of the visitor's sentences (the engine's), for the
+  model's evidence;
 - ``rule_scores``: the rule engine's score per code it proposes (``Suggestion.scores``);
 - ``vetoed``: the codes a "nee" to a matching question vetoed (``Suggestion.vetoed``).
 
@@ -15,8 +22,7 @@ are read by the stacker (:func:`rule_view`).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,26 +31,54 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..conversation import COUNSELLOR, VISITOR, Conversation
 from ..engine import Suggestion
+from ..iterutils import batched
 
-COLUMNS = ("visitor", "qa", "rule_scores", "vetoed")
-_SENT = re.compile(r"[^.!?\n]+[.!?]*", re.UNICODE)
-
-
-def visitor_text(conv: Conversation) -> str:
-    return "\n".join(t.text for t in conv.turns if t.speaker == VISITOR)
+COLUMNS = ("visitor", "qa", "sentences", "rule_scores", "vetoed")
+MIN_SENTENCE_CHARS = 3  # shorter visitor sentences ("ja", "ok") are no model evidence
 
 
-def question_answers(conv: Conversation) -> str:
-    """Counsellor questions joined with the visitor's next turn, one pair per line."""
-    pairs = []
-    turns = conv.turns
+def _span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence's span without surrounding whitespace."""
+    s = text[start:end]
+    lead = len(s) - len(s.lstrip())
+    return start + lead, start + lead + len(s.strip())
+
+
+def row(conv: Conversation, sug: Suggestion, turns: Sequence) -> dict:
+    """The frame row of one conversation from the engine's analysed ``turns`` (each with
+    ``speaker``, ``text`` and the matcher's ``sentences``) and its rule suggestion."""
+    pairs, sentences = [], []
     for i, t in enumerate(turns):
-        if t.speaker != COUNSELLOR or "?" not in t.text:
-            continue
-        nxt = next((u for u in turns[i + 1:] if u.speaker == VISITOR), None)
-        if nxt is not None:
-            pairs.append(f"{t.text} || {nxt.text}")
-    return "\n".join(pairs)
+        if t.speaker == VISITOR:
+            for s in t.sentences:
+                a, b = _span(t.text, s.start_char, s.end_char)
+                if b - a >= MIN_SENTENCE_CHARS:
+                    sentences.append((i, a, b))
+        elif t.speaker == COUNSELLOR:
+            qs = [s for s in t.sentences if s.is_question or s.is_summary]
+            answer = next((u for u in turns[i + 1:] if u.speaker == VISITOR), None)
+            if qs and answer is not None:
+                q = " ".join(t.text[slice(*_span(t.text, s.start_char, s.end_char))]
+                             for s in qs)
+                pairs.append(f"{q} || {answer.text}")
+    return {"visitor": "\n".join(t.text for t in turns if t.speaker == VISITOR),
+            "qa": "\n".join(pairs), "sentences": sentences,
+            "rule_scores": {k: float(v) for k, v in sug.scores.items()},
+            "vetoed": sorted(sug.vetoed)}
+
+
+def views(engine, convs: Sequence[Conversation], batch_size: int = 64, n_process: int = 1
+          ) -> tuple[list[Suggestion], pd.DataFrame]:
+    """The rule engine's suggestions for ``convs`` and their frame (same order), from one
+    analysis: ``engine.analyse`` (spaCy and the matcher) then ``engine.decide``, as the
+    engine's own ``suggest_many`` does, so the suggestions are the same."""
+    sugs, rows = [], []
+    for batch in batched(convs, batch_size):
+        for conv, turns in zip(batch, engine.analyse(batch, n_process=n_process), strict=True):
+            sug = engine.decide(conv, turns)
+            sugs.append(sug)
+            rows.append(row(conv, sug, turns))
+    return sugs, pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def rule_view(X, codes: list[str]) -> np.ndarray:
@@ -57,37 +91,12 @@ def rule_view(X, codes: list[str]) -> np.ndarray:
     return out
 
 
-def frame(convs: Iterable[Conversation], sugs: Iterable[Suggestion]) -> pd.DataFrame:
-    """The feature frame for conversations and their rule suggestions (same order)."""
-    rows = [
-        {"visitor": visitor_text(c), "qa": question_answers(c),
-         "rule_scores": {k: float(v) for k, v in s.scores.items()},
-         "vetoed": sorted(s.vetoed)}
-        for c, s in zip(convs, sugs, strict=True)
-    ]
-    return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
 def sentence_frame(texts: list[str]) -> pd.DataFrame:
     """Rows for single visitor sentences (evidence scoring): text only, no rule features."""
-    return pd.DataFrame({"visitor": texts, "qa": [""] * len(texts),
+    n = len(texts)
+    return pd.DataFrame({"visitor": texts, "qa": [""] * n, "sentences": [[] for _ in texts],
                          "rule_scores": [{} for _ in texts], "vetoed": [[] for _ in texts]},
                         columns=list(COLUMNS))
-
-
-def visitor_sentences(conv: Conversation) -> list[tuple[int, int, int, str]]:
-    """(turn, start, end, text) for each visitor sentence."""
-    out = []
-    for i, t in enumerate(conv.turns):
-        if t.speaker != VISITOR:
-            continue
-        for m in _SENT.finditer(t.text):
-            s = m.group(0)
-            lead = len(s) - len(s.lstrip())
-            s = s.strip()
-            if len(s) >= 3:
-                out.append((i, m.start() + lead, m.start() + lead + len(s), s))
-    return out
 
 
 class CompactTfidfVectorizer(TfidfVectorizer):
@@ -136,8 +145,3 @@ def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int
         sparse_threshold=1.0,
     )
 
-
-def views(engine, convs: list[Conversation]) -> tuple[list[Suggestion], pd.DataFrame]:
-    """The rule engine's suggestions for ``convs`` and their feature frame (same order)."""
-    sugs = list(engine.suggest_many(convs))
-    return sugs, frame(convs, sugs)

@@ -206,7 +206,7 @@ def choose_threshold(y: np.ndarray, p: np.ndarray, recall_target: float = 0.9,
 
 class StackedClassifier(ClassifierMixin, BaseEstimator):
     """Rules + text, per code (see the module doc). ``X``: the frame of
-    :func:`.features.frame`; ``Y``: (n, len(codes)) 0/1."""
+    :func:`.features.views`; ``Y``: (n, len(codes)) 0/1."""
 
     def __init__(self, codes=None, recall_target: float = 0.9,
                  precision_floor: float = PRECISION_FLOOR, cv: int = 5, random_state: int = 0,
