@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -14,15 +15,24 @@ DEV = DEV_CORPUS
 pytestmark = pytest.mark.skipif(not DEV.exists(), reason="dev corpus not available")
 
 
-def test_train_then_suggest_and_refuse_other_codebook(tmp_path):
+@pytest.fixture(scope="module")
+def cli_model(tmp_path_factory):
+    """A model trained with ``indicators train`` on 40 dev conversations."""
+    tmp = tmp_path_factory.mktemp("cli")
     lines = (DEV / "part1.jsonl").read_text(encoding="utf-8").splitlines()
     lines += (DEV / "part2.jsonl").read_text(encoding="utf-8").splitlines()[:10]
-    data = tmp_path / "train.jsonl"
+    data = tmp / "train.jsonl"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    model = tmp_path / "models" / "cli"
-    runner = CliRunner()
-    res = runner.invoke(app, ["train", str(data), "-o", str(model), "--cv", "3"])
+    model = tmp / "models" / "cli"
+    res = CliRunner().invoke(app, ["train", str(data), "-o", str(model), "--cv", "3"])
     assert res.exit_code == 0, res.output
+    return model
+
+
+def test_train_then_suggest_and_refuse_other_codebook(cli_model, tmp_path):
+    model = tmp_path / "cli"
+    shutil.copytree(cli_model, model)
+    runner = CliRunner()
     card = json.loads((model / "model_card.json").read_text(encoding="utf-8"))
     assert card["training"]["n_conversations"] == 40
 

@@ -143,12 +143,12 @@ class CombinedEngine:
                 | {c for c, q in stacked.items() if q >= 0.5})
         codes = self.codebook.with_derived(base)
         evidence = [e for e in sug.evidence if e.code in base or e.code.startswith("fact:")]
-        model_pos = [c for c in base if c in probs and
+        model_pos = [c for c in sorted(base) if c in probs and
                      (probs[c] >= m.thresholds[c] or c not in rule_codes)]
         evidence += self.model_evidence(conv, sentences, model_pos, probs)
         evidence.sort(key=lambda e: (e.turn, e.start, e.code))
         scores: dict[str, float] = {}
-        for c in base:  # P(code | rules, text) where the code has a stacker
+        for c in sorted(base):  # P(code | rules, text) where the code has a stacker
             scores[c] = stacked[c] if c in stacked else (sug.scores.get(c) or 0.0)
         scores.update(self.codebook.derived_scores(scores, codes))
         info = {"name": self.name,
