@@ -39,6 +39,7 @@ from sklearn.metrics import f1_score, precision_recall_curve
 from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from .features import build_features, rule_view
 
@@ -237,6 +238,12 @@ class StackedClassifier(ClassifierMixin, BaseEstimator):
         return KFold(max(2, min(self.cv, n)), shuffle=True, random_state=self.random_state)
 
     def fit(self, X, Y):
+        # hundreds of tiny lbfgs fits (the stackers): BLAS threads only add overhead, about
+        # ten times the fitting time on two busy cores (measured); results are the same
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(X, Y)
+
+    def _fit(self, X, Y):
         codes = list(self.codes) if self.codes is not None else None
         Y = _check_y(Y, None if codes is None else len(codes))
         self.codes_ = codes if codes is not None else [str(j) for j in range(Y.shape[1])]
