@@ -43,7 +43,7 @@ DEV = Path(os.environ.get("INDICATORS_DEV_CORPUS")
 
 def _source_conversations() -> list[list[tuple[str, str]]]:
     sys.path.insert(0, str(ROOT / "src"))
-    from indicators.transcripts import read_conversations
+    from indicators.corpus import read_conversations
 
     samples = sorted((ROOT / "samples").glob("*.txt"))
     paths = samples or sorted(DEV.glob("*.jsonl"))
@@ -125,7 +125,7 @@ def measure(cmd: list[str]) -> tuple[float, int]:
 def spanruler_patterns(pattern_dir: Path | None) -> list[dict]:
     """Every term of the pattern files as SpanRuler token patterns (the same patterns)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from indicators.patterns import load_patterns
+    from indicators.rules.load import load_patterns
 
     ps = load_patterns(pattern_dir)
     groups = [(c, ts) for c, ts in ps.concepts.items()]
@@ -249,7 +249,7 @@ def main() -> None:
 def _unusable(model_dir: Path) -> str | None:
     """Why ``suggest --model`` would refuse this model directory (None when it can run)."""
     from indicators.classifier import attach_classifier
-    from indicators.engine import RuleEngine
+    from indicators.rules.engine import RuleEngine
 
     try:
         attach_classifier(RuleEngine(), model_dir)

@@ -26,8 +26,8 @@ from sklearn.model_selection import KFold
 
 from indicators.classifier.features import views
 from indicators.classifier.model import StackedClassifier, label_matrix
-from indicators.engine import RuleEngine
-from indicators.transcripts import ReadReport, read_conversations
+from indicators.corpus import ReadReport, read_conversations
+from indicators.rules.engine import RuleEngine
 
 
 def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:

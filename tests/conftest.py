@@ -52,7 +52,7 @@ _build_doccano_fixture()
 
 @pytest.fixture(scope="session")
 def engine():
-    from indicators.engine import RuleEngine
+    from indicators.rules.engine import RuleEngine
 
     return RuleEngine()
 

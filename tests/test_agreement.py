@@ -65,6 +65,7 @@ def test_bootstrap_interval_contains_estimate_and_is_reproducible():
     lo, hi = bootstrap(cohen_kappa, [a, b], 500)
     assert lo < cohen_kappa(a, b) < hi
     assert (lo, hi) == bootstrap(cohen_kappa, [a, b], 500)
+    assert bootstrap(cohen_kappa, [a, b], 0) == (None, None)  # --bootstrap 0: no interval
 
 
 def _rec(rid, codes, coder=None, status="confirmed"):

@@ -41,7 +41,7 @@ from indicators.classifier.store import (
 )
 from indicators.classifier.training import read_training, train
 from indicators.codebook import load_codebook
-from indicators.transcripts import ReadReport, read_conversations
+from indicators.corpus import ReadReport, read_conversations
 
 DEV = DEV_CORPUS
 pytestmark = pytest.mark.skipif(not DEV.exists(), reason="dev corpus not available")

@@ -48,7 +48,7 @@ def test_pairs_are_loaded():
     ids=[p[0] for p in PAIRS],
 )
 def test_pair(engine, stem, pos, neg):
-    from indicators.transcripts import _json_conversation
+    from indicators.corpus import _json_conversation
 
     target = _labels(pos["gold"]) - _labels(neg["gold"])
     assert target, f"{stem}: the pair does not differ in a code"

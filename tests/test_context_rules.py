@@ -149,6 +149,32 @@ CASES = [
      ["b: Ik heb via een advertentie een afspraak gemaakt met een meisje.",
       "b: Een man nam het geld aan en zij leek bang."],
      "acuut_onveilig", "onbekend"),
+    # --- wording from other writers (tune_v2_d): forms named, past crime, acquaintances
+    ("duur-weeks-from-a-form",
+     ["b: sinds twee weken moet ik met venten mee die hij regelt"],
+     "duur", "korter_dan_3_maanden"),
+    ("duur-a-year-from-a-form",
+     ["b: ik moet al een jaar drugs rondbrengen voor een paar gasten"],
+     "duur", "1_tot_2_jaar"),
+    ("vorm-past-crime",
+     ["b: vroeger moest ik voor een man uit de buurt drugs verkopen", "b: nu woon ik op mezelf"],
+     "vorm", ["crimineel"]),
+    ("pleger-known-from-snackbar",
+     ["b: ik ken hem van de snackbar bij ons om de hoek",
+      "b: hij laat mij met mannen meegaan en die betalen hem"],
+     "pleger", ["sociale_omgeving"]),
+    ("pleger-old-class",
+     ["b: jongens uit mijn oude klas laten mij pakketjes rondbrengen"],
+     "pleger", ["sociale_omgeving"]),
+    ("pleger-friends-of-brother",
+     ["b: vrienden van mijn broer laten mij drugs bewaren", "b: ze komen vaak bij ons thuis"],
+     "pleger", ["sociale_omgeving"]),
+    ("pleger-uncles-restaurant",
+     ["b: ik werk in het restaurant van mijn oom, elke dag 14 uur", "b: ik krijg geen loon"],
+     "pleger", ["familie_overig"]),
+    ("pleger-met-on-app-word-order",
+     ["b: een man die ik van tinder ken laat mij met andere mannen slapen voor geld"],
+     "pleger", ["online_onbekende"]),
     # --- first_disclosure
     ("disclosure-first-denied-question",
      ["b: mijn vriend laat me met mannen slapen voor geld",
@@ -170,6 +196,31 @@ CASES = [
      "first_disclosure", "onbekend"),
     ("disclosure-unknown-when-not-asked",
      ["b: mijn vriend laat me met mannen slapen voor geld"],
+     "first_disclosure", "onbekend"),
+    # more ways of saying someone knows: a Flemish uncle, part of it, in therapy, told
+    # everything to the police, a third party whom the victim told
+    ("disclosure-flemish-uncle-knows",
+     ["b: ik moet voor gasten uit de wijk lopen", "h: Weet iemand ervan?",
+      "b: mijne nonkel weet het"],
+     "first_disclosure", "nee"),
+    ("disclosure-knows-a-bit",
+     ["b: ik moet voor hem met mannen mee", "h: Heb je dit al met iemand gedeeld?",
+      "b: mn nicht weet het een beetje"],
+     "first_disclosure", "nee"),
+    ("disclosure-told-in-therapy",
+     ["b: jaren geleden liet mijn ex mij met klanten afspreken",
+      "b: ik heb het bij mijn psycholoog besproken maar wil nu advies"],
+     "first_disclosure", "nee"),
+    ("disclosure-told-everything-police",
+     ["b: ik heb twee jaar zonder loon in een restaurant gewerkt",
+      "b: ik heb alles aan de wijkagent verteld"],
+     "first_disclosure", "nee"),
+    ("disclosure-third-party-then-told-all",
+     ["b: mijn neefje moet drugs rondbrengen voor een groep",
+      "b: ik vroeg wat er was en toen vertelde hij alles"],
+     "first_disclosure", "nee"),
+    ("disclosure-uncle-does-not-know",
+     ["b: ik moet voor gasten uit de wijk lopen", "b: mijn nonkel weet het niet"],
      "first_disclosure", "onbekend"),
 ]
 
@@ -200,3 +251,10 @@ def test_every_context_variable_has_a_rule_file():
     for var in ("chatter", "vorm", "pleger", "acuut_onveilig", "first_disclosure",
                 "aantal_plegers"):
         assert f"context_{var}.yaml" in names
+
+
+def test_pleger_boss_and_her_husband_is_no_partner(engine, make_conv):
+    """"de bazin en haar man" is an employing couple, not the victim's partner."""
+    got = engine.suggest(make_conv("b: de bazin en haar man hebben mijn paspoort",
+                                   "b: ik werk in hun nagelsalon zonder loon")).context["pleger"]["value"]
+    assert "partner" not in got

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, conv
 from indicators.codebook import load_codebook
 from indicators.conversation import Conversation
-from indicators.patterns import PatternError, load_patterns
+from indicators.rules.load import PatternError, load_patterns
 
 # a sentence that establishes exploitation (clients who pay), so that duur may be known
 CLIENTS = "b: hij regelt mannen en die betalen hem voor mij"
@@ -138,7 +138,7 @@ def test_bad_context_rules_are_errors_naming_the_file(pattern_dir, text, msg):
 
 
 def test_when_conditions_that_form_a_cycle_are_refused(pattern_dir):
-    from indicators.context_values import ContextResolver
+    from indicators.rules.context_values import ContextResolver
 
     _add(pattern_dir, "patterns:\n"
          "  - {id: x.a, context: chatter, value: klant, any: [LFT_SELF], "

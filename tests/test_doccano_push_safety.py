@@ -19,13 +19,13 @@ from indicators.doccano.client import DEFAULT_URL, Doccano, DoccanoError
 from indicators.doccano.push import refuse_other_versions
 from indicators.doccano.records import PushRecord
 from indicators.doccano.server import answers
-from indicators.doccano.suggestions import Suggestion
+from indicators.doccano.suggestions import SuggestionRecord
 
 SUGGESTIONS = Path(__file__).parent / "data" / "doccano" / "suggestions.jsonl"
 
 
-def sug(version: str | None) -> Suggestion:
-    return Suggestion(id="X-1", turns=[{"speaker": "bezoeker", "text": "hoi"}],
+def sug(version: str | None) -> SuggestionRecord:
+    return SuggestionRecord(id="X-1", turns=[{"speaker": "bezoeker", "text": "hoi"}],
                       engine={"codebook_version": version} if version else {})
 
 

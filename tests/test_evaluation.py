@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 from typer.testing import CliRunner
 
 from indicators.cli import app
 from indicators.codebook import load_codebook
 from indicators.conversation import Conversation, Turn
-from indicators.engine import Evidence, Suggestion
-from indicators.evaluation import evaluate, prf
+from indicators.evaluation import evaluate
+from indicators.metrics import counts, prf, prf_arrays
+from indicators.suggestion import Evidence, Suggestion
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +23,13 @@ def test_prf():
     assert m["precision"] == 0.75 and m["recall"] == 0.6 and m["support"] == 5
     assert abs(m["f1"] - 2 * 0.75 * 0.6 / 1.35) < 1e-12
     assert prf(0, 0, 0)["f1"] == 0.0
+
+
+def test_prf_of_arrays_counts_every_cell():
+    gold = np.array([[1, 0, 1], [0, 1, 1]])
+    pred = np.array([[1, 1, 0], [0, 1, 1]])
+    assert counts(pred, gold) == (3, 1, 1)
+    assert prf_arrays(gold, pred) == prf(3, 1, 1)
 
 
 def _pair(cid, gold, pred, gold_pl=(), pred_pl=(), pattern="p.one"):

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import conv
 from indicators.codebook import load_codebook
-from indicators.patterns import PatternError, load_patterns, parse_term
+from indicators.rules.load import PatternError, load_patterns, parse_term
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,7 +85,7 @@ def test_term_syntax():
 
 def test_pattern_edit_changes_suggestions(tmp_path, make_conv):
     """A researcher removes a pattern file's pattern: the suggestion disappears."""
-    from indicators.engine import RuleEngine
+    from indicators.rules.engine import RuleEngine
 
     c = make_conv("b: mn vriend stuurt me naar klanten", "b: een klant sloeg me")
     assert "klant_geweld" in RuleEngine().suggest(c).codes
@@ -118,7 +118,7 @@ def test_every_key_is_checked(tmp_path, text, msg):
 
 
 def test_dialogue_windows_and_factors_are_data(tmp_path):
-    from indicators.engine import RuleEngine
+    from indicators.rules.engine import RuleEngine
 
     c = conv("h: Dreigt hij je naaktfoto's naar je ouders te sturen?", "b: ja", cid="t")
     base = {e.source: e.score for e in RuleEngine().suggest(c).evidence}

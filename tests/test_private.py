@@ -47,7 +47,7 @@ def test_make_private(tmp_path):
 
 def test_doc_cache_is_private(tmp_path, loose_umask):
     from indicators.batch import EngineSpec
-    from indicators.doccache import DocCache
+    from indicators.rules.doccache import DocCache
 
     engine = EngineSpec().build()
     root = tmp_path / "cache" / "docs"

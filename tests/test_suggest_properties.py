@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from indicators.batch import EngineSpec, run_suggest
-from indicators.transcripts import REASONS, InputError, ReadReport, read_conversations
+from indicators.corpus import REASONS, InputError, ReadReport, read_conversations
 
 SENTINEL = "ZWAARDVISGEHEIM"
 WORDS = ["hoi", "geld", "mannen", "snapchat", "nee", "ja", "ik", "16", "?", ".", SENTINEL,

@@ -1,4 +1,4 @@
-"""Example-based tests for the transcript input layer (indicators.transcripts)."""
+"""Example-based tests for the transcript input layer (indicators.corpus)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEV_CORPUS  # noqa: E402
-from indicators.transcripts import (
+from indicators.corpus import (
     CsvOptions,
     InputError,
     ReadReport,

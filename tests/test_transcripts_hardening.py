@@ -8,7 +8,7 @@ import io
 import json
 
 from indicators.conversation import Conversation, Turn
-from indicators.transcripts import CsvOptions, ReadReport, read_conversations
+from indicators.corpus import CsvOptions, ReadReport, read_conversations
 
 SENTINEL = "ZWAARDVISGEHEIM"
 

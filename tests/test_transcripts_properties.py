@@ -20,7 +20,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.transcripts import (
+from indicators.corpus import (
     REASONS,
     CsvOptions,
     InputError,

@@ -80,8 +80,8 @@ class EngineSpec:
 
     def build(self):
         from .codebook import load_codebook
-        from .engine import RuleEngine
-        from .patterns import load_patterns
+        from .rules.engine import RuleEngine
+        from .rules.load import load_patterns
 
         cb = load_codebook()
         engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model)
@@ -263,7 +263,7 @@ def run_suggest(
     if n_process == 1:
         eng = engine if engine is not None else spec.build()
         if spec.doc_cache is not None and getattr(eng, "doc_cache", None) is None:
-            from .doccache import DocCache
+            from .rules.doccache import DocCache
 
             eng.doc_cache = DocCache(spec.doc_cache, eng.nlp)
         results = ((b, _safe_lines(eng, b)) for b in _batches(convs, batch_size))

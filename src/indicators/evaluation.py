@@ -15,15 +15,8 @@ from typing import Any
 
 from .codebook import Codebook
 from .conversation import Conversation
-from .engine import Suggestion
-
-
-def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
-            "support": tp + fn}
+from .metrics import prf
+from .suggestion import Suggestion
 
 
 @dataclass
@@ -286,3 +279,13 @@ def gold_codes_by_id(pairs, cb: Codebook) -> dict[str, set[str]]:
         _GOLD_CACHE.clear()
         _GOLD_CACHE[key] = {conv.id: gold_codes(conv, cb) for conv, _ in pairs}
     return _GOLD_CACHE[key]
+
+
+def evaluate_engine(engine, convs: list[Conversation], sugs: list[Suggestion],
+                    label: str = "") -> Evaluation:
+    """``evaluate`` with the engine's pattern ids and what each pattern targets (a code, a fact
+    or a context variable), for the per-pattern table."""
+    ids = [p.id for p in engine.ps.patterns]
+    targets = {p.id: (p.code or (f"fact:{p.fact}" if p.fact else p.target))
+               for p in engine.ps.patterns}
+    return evaluate(list(zip(convs, sugs, strict=True)), engine.codebook, ids, targets, label)

@@ -37,7 +37,7 @@ def _init_worker(spec) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _ENGINE = spec.build()
     if spec.doc_cache is not None:
-        from .doccache import DocCache
+        from .rules.doccache import DocCache
 
         _ENGINE.doc_cache = DocCache(spec.doc_cache, _ENGINE.nlp)
 

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from ..conversation import VISITOR, Conversation
-from ..engine import Evidence, Suggestion
 from ..iterutils import batched
+from ..suggestion import Evidence, Suggestion
 from .features import views
 from .model import TrainedModel
 

@@ -30,8 +30,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..conversation import COUNSELLOR, VISITOR, Conversation
-from ..engine import Suggestion
 from ..iterutils import batched
+from ..suggestion import Suggestion
 
 COLUMNS = ("visitor", "qa", "sentences", "rule_scores", "vetoed")
 MIN_SENTENCE_CHARS = 3  # shorter visitor sentences ("ja", "ok") are no model evidence

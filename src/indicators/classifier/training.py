@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import precision_recall_fscore_support
 
-from ..context_rules import VariableRule
 from ..conversation import Conversation
-from ..transcripts import ReadReport, read_conversations
+from ..corpus import ReadReport, read_conversations
+from ..rules.context_rules import VariableRule
 from .context_model import ContextClassifier
 from .features import views
 from .model import StackedClassifier, TrainedModel, label_matrix, stacked_decision

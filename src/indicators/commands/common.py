@@ -1,16 +1,27 @@
-"""Shared CLI helpers: reading input with a skip report, writing output atomically."""
+"""Shared CLI helpers: reading input with a skip report, writing output, failing clearly.
+
+Exit codes, the same for every command: 0 done; 2 the input is wrong (files, options, pattern
+files, codebook, model: fix it and run again); 1 the doccano server failed or refused; 130
+interrupted (Ctrl-C; a batch run can be resumed). Errors name files, lines and ids, never
+conversation text.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
 
-from ..transcripts import CsvOptions, InputError, ReadReport, read_conversations
+from ..corpus import CsvOptions, InputError, ReadReport, read_conversations
 
 err = Console(stderr=True, highlight=False)
+
+INPUT_ERROR = 2  # the input, options, patterns, codebook or model are wrong
+SERVER_ERROR = 1  # the doccano server failed or refused
+INTERRUPTED = 130
 
 
 def open_input(paths: list[Path], fmt: str, strict: bool, report: ReadReport,
@@ -22,7 +33,8 @@ def open_input(paths: list[Path], fmt: str, strict: bool, report: ReadReport,
         fail(str(e))
 
 
-def fail(message: str, code: int = 2):
+def fail(message: str, code: int = INPUT_ERROR) -> NoReturn:
+    """Print ``error: message`` on stderr and end the command with ``code``."""
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from .common import SERVER_ERROR, fail
+
 console = Console(stderr=True)
 
 doccano_app = typer.Typer(help="Run a local doccano annotation server.", no_args_is_help=True)
@@ -29,8 +31,7 @@ def serve_cmd(
     try:
         url = serve(layout, port=port, log=lambda m: console.print(m))
     except ServerError as e:
-        console.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(1) from None
+        fail(str(e), SERVER_ERROR)
     console.print(f"doccano runs at {url} (logs in {layout.home})")
     print(url)
 
@@ -67,7 +68,7 @@ def add_coder_cmd(
     try:
         created, role = add_coder(Doccano.from_env(), name, password, email, project)
     except DoccanoError as e:
-        raise _fail(str(e)) from None
+        fail(str(e), SERVER_ERROR)
     console.print(f"coder {name!r} {'created' if created else 'already existed'}"
                   f"{f'; annotator of {project!r}' if role else ''}")
 
@@ -111,11 +112,6 @@ def _warn_git(path: Path) -> None:
                       "repository[/yellow]")
 
 
-def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
-
-
 def push_cmd(
     suggestions: Path = typer.Argument(..., exists=True, dir_okay=False,
                                        help="Suggestions JSONL from `indicators suggest`."),
@@ -152,15 +148,15 @@ def push_cmd(
     try:
         items = list(read_suggestions(suggestions, codebook))
     except SuggestionError as e:
-        raise _fail(str(e)) from None
+        fail(str(e))
     from ..doccano.push import refuse_other_versions
 
     try:
         refuse_other_versions(items, codebook)
     except DoccanoError as e:
-        raise _fail(str(e)) from None
+        fail(str(e), SERVER_ERROR)
     if order not in ("file", "uncertainty"):
-        raise _fail(f"--order must be 'file' or 'uncertainty', not {order!r}")
+        fail(f"--order must be 'file' or 'uncertainty', not {order!r}")
     if order == "uncertainty":  # stable: ties keep file order
         items.sort(key=lambda s: -s.review_priority())
     share = None
@@ -170,7 +166,7 @@ def push_cmd(
         try:
             share = parse_share(double_code)
         except ValueError as e:
-            raise _fail(str(e)) from None
+            fail(str(e))
     scheme = LabelScheme(codebook)
     checker = None if allow_pii else _WarmChecker(PiiChecker())
 
@@ -204,7 +200,7 @@ def push_cmd(
                           f"`indicators doccano add-coder NAME --project "
                           f"{double_project(project)}`")
     except DoccanoError as e:
-        raise _fail(str(e)) from None
+        fail(str(e), SERVER_ERROR)
     console.print(f"project {project!r} (id {proj['id']}{', created' if created else ''}): "
                   f"{len(result.created)} pushed, {len(result.already)} already there, "
                   f"{len(result.completed)} unfinished ones completed")
@@ -237,8 +233,7 @@ def push_cmd(
             table.add_row(r.conversation_id, ", ".join(r.kinds),
                           ", ".join(str(t) for t in r.turns))
         console.print(table)
-        console.print("Remove the identifiers from the transcripts, or push with --allow-pii.")
-        raise typer.Exit(2)
+        fail("Remove the identifiers from the transcripts, or push with --allow-pii.")
 
 
 def pull_cmd(
@@ -260,12 +255,12 @@ def pull_cmd(
         dc = Doccano.from_env()
         result = Puller(dc, codebook, project, PushRecord(project, records)).pull()
     except DoccanoError as e:
-        raise _fail(str(e)) from None
+        fail(str(e), SERVER_ERROR)
     _write_jsonl(output, result.records + result.pending)
     try:
         double = _pull_double(dc, codebook, project, records, result.records, output)
     except DoccanoError as e:
-        raise _fail(str(e)) from None
+        fail(str(e), SERVER_ERROR)
     if double is not None:
         console.print(f"double coding: {len(double[0]) // 2} conversations confirmed by both "
                       f"coders written to {double[1]} (for `indicators agreement`)")
@@ -332,7 +327,7 @@ def review_report_cmd(
     try:
         report = review_report(read_reviewed(file), load_codebook())
     except ValueError as e:
-        raise _fail(str(e)) from None
+        fail(str(e))
     table = Table(title=f"Beoordeling van de voorstellen van de machine "
                   f"({report['conversations']} bevestigde gesprekken)")
     table.add_column("code of waarde", no_wrap=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..evaluation import Evaluation, evaluate
+from ..corpus import ReadReport
+from ..evaluation import Evaluation, evaluate_engine
 from ..private import private_file
-from ..transcripts import ReadReport
 from .common import err, fail, open_input, report_skips
 from .suggest import build_engine, classifier_dir
 
@@ -101,8 +101,8 @@ def valid_gold(convs: list, report: ReadReport) -> list:
     """The conversations whose gold can be scored; the others are skipped (``bad_gold``,
     ``missing_field``) and counted in the report, each with file, line and the reason."""
     from ..codebook import load_codebook
+    from ..corpus import Skip
     from ..evaluation import gold_problems
-    from ..transcripts import Skip
 
     cb = load_codebook()
     out = []
@@ -151,13 +151,13 @@ def register(app: typer.Typer) -> None:
         classifier = classifier_dir(model)
         engine = build_engine(patterns, spacy_model)
         if not no_cache:
-            from ..doccache import DocCache
+            from ..rules.doccache import DocCache
 
             engine.doc_cache = DocCache(None, engine.nlp)
         results = []
         if classifier is None:
             sugs = list(engine.suggest_many(convs))
-            results.append(_score(engine, convs, sugs, "rules"))
+            results.append(evaluate_engine(engine, convs, sugs, "rules"))
         else:
             from ..classifier import ModelError, side_by_side
 
@@ -181,10 +181,3 @@ def register(app: typer.Typer) -> None:
                 fh.write(json.dumps([r.to_dict() for r in results], indent=2,
                                     ensure_ascii=False))
             err.print(f"wrote {json_out}")
-
-
-def _score(engine, convs, sugs, label: str) -> Evaluation:
-    ids = [p.id for p in engine.ps.patterns]
-    targets = {p.id: (p.code or (f"fact:{p.fact}" if p.fact else p.target))
-               for p in engine.ps.patterns}
-    return evaluate(list(zip(convs, sugs, strict=True)), engine.codebook, ids, targets, label)

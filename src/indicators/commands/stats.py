@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .common import fail
+
 console = Console(stderr=True)
 
 
@@ -44,8 +46,7 @@ def stats(
         run = run_stats(data, outdir, min_cell=None if no_suppress else min_cell, year=year,
                         links=links, earlier=earlier or [], cb=cb, qdpx=qdpx, pdf=pdf)
     except (StatsInputError, CodebookError) as e:
-        console.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from e
+        fail(str(e))
     s = run.summary
     for p in [*s["problems"], *s["link_problems"], *s["earlier_problems"]][:20]:
         console.print(f"[yellow]skipped[/yellow] {p}")
@@ -115,8 +116,7 @@ def agreement(
         loaded = load_records(files, cb)
         sugg, sugg_problems = read_suggestions(machine) if machine else (None, [])
     except (StatsInputError, CodebookError) as e:
-        console.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from e
+        fail(str(e))
     for p in [*loaded.problems, *sugg_problems][:20]:
         console.print(f"[yellow]skipped[/yellow] {p}")
     coders = coder_agreement(loaded.confirmed, cb, n_boot)

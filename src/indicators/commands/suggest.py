@@ -8,14 +8,14 @@ import typer
 from rich.table import Table
 
 from ..codebook import load_codebook
-from ..transcripts import CsvOptions
-from .common import err, fail, report_skips
+from ..corpus import CsvOptions
+from .common import INTERRUPTED, err, fail, report_skips
 
 
 def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None):
     from ..codebook import CodebookError
-    from ..engine import RuleEngine
-    from ..patterns import PatternError, load_patterns
+    from ..rules.engine import RuleEngine
+    from ..rules.load import PatternError, load_patterns
 
     cb = load_codebook()
     try:
@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
         run the same command with --resume.
         """
         from ..batch import BatchError, EngineSpec, Interrupted, run_suggest
-        from ..transcripts import InputError
+        from ..corpus import InputError
 
         classifier = classifier_dir(model)
         engine = build_engine(patterns, spacy_model, classifier)  # checks everything
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
             err.print(f"[bold yellow]interrupted[/] after {r.total} conversations; partial "
                       f"output kept in {r.part}. Run the same command with --resume to "
                       "continue." if r.part else "[bold yellow]interrupted[/]")
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED) from None
         if result.already_complete:
             err.print(f"{output} is already complete ({result.resumed} conversations); nothing "
                       "to resume (run without --resume to redo it)")

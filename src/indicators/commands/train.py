@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..transcripts import ReadReport
+from ..corpus import ReadReport
 from .common import err, fail, report_skips
 
 

@@ -11,14 +11,14 @@ data (passed through, never shown as evidence, never a label). The machine's ful
 from __future__ import annotations
 
 from .labels import LabelScheme
-from .suggestions import Suggestion
+from .suggestions import SuggestionRecord
 
 
 def _score(x: float | None) -> str:
     return "" if x is None else f" ({x:.2f})"
 
 
-def example_meta(s: Suggestion, state: str, scheme: LabelScheme | None = None) -> dict:
+def example_meta(s: SuggestionRecord, state: str, scheme: LabelScheme | None = None) -> dict:
     cb = scheme.codebook if scheme else None
 
     def code_label(c: str) -> str:

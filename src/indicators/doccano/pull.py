@@ -24,7 +24,7 @@ from .project import find_project
 from .push import plan_labels
 from .records import PushRecord, project_key
 from .render import RenderError, parse, render
-from .suggestions import Suggestion
+from .suggestions import SuggestionRecord
 
 
 @dataclass
@@ -70,9 +70,9 @@ def decide(codebook: Codebook, meanings: list[tuple[str, ...]]) -> tuple[dict, l
 
 
 def machine_suggestion(cid: str, turns: list[dict], year, channel, machine: dict | None
-                       ) -> Suggestion:
+                       ) -> SuggestionRecord:
     m = machine or {}
-    return Suggestion(id=cid, turns=turns, year=year, channel=channel,
+    return SuggestionRecord(id=cid, turns=turns, year=year, channel=channel,
                       codes=list(m.get("codes") or []), platforms=list(m.get("platforms") or []),
                       context=dict(m.get("context") or {}),
                       context_scores=dict(m.get("context_scores") or {}),

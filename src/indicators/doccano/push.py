@@ -25,7 +25,7 @@ from .pii import PiiChecker, PiiReport
 from .project import LabelIds
 from .records import PushRecord, project_key
 from .render import RenderError, render
-from .suggestions import Suggestion
+from .suggestions import SuggestionRecord
 
 STATE_LABELLING, STATE_DONE = "labelling", "done"
 NUMBER_PRIORITY = 2.0  # a number span (leeftijd) wins over overlapping code evidence
@@ -41,7 +41,7 @@ class PlannedLabels:
     overlapping: int = 0
 
 
-def plan_labels(s: Suggestion, scheme: LabelScheme) -> PlannedLabels:
+def plan_labels(s: SuggestionRecord, scheme: LabelScheme) -> PlannedLabels:
     """The doccano labels for one suggestion (derived codes excluded): its codes, platforms and
     EVERY context value it carries (``onbekend`` too) as categories; code evidence and the age
     (``leeftijd``) as spans."""
@@ -109,7 +109,7 @@ def _trim(span: tuple, numbers: list[tuple]) -> tuple | None:
     return text, start, end, score
 
 
-def number_span(s: Suggestion, variable: str, rendered) -> tuple[int, int] | None:
+def number_span(s: SuggestionRecord, variable: str, rendered) -> tuple[int, int] | None:
     """Where the suggested number stands in the text: the number inside the machine's evidence
     for it, else its first mention in a visitor message; None when the text does not show it."""
     value = s.context.get(variable)
@@ -129,7 +129,7 @@ def number_span(s: Suggestion, variable: str, rendered) -> tuple[int, int] | Non
     return None
 
 
-def local_record(s: Suggestion, key: str, server: str, project_id: int,
+def local_record(s: SuggestionRecord, key: str, server: str, project_id: int,
                  example_id: int | None) -> dict:
     return {
         "conversation_id": s.id,
@@ -163,7 +163,7 @@ class PushResult:
 _PROJECT_VERSION = re.compile(r"codeboek v(\d+(?:\.\d+)*)")
 
 
-def refuse_other_versions(suggestions: Sequence[Suggestion], codebook: Codebook,
+def refuse_other_versions(suggestions: Sequence[SuggestionRecord], codebook: Codebook,
                           project: dict | None = None) -> None:
     """Suggestions made under another codebook version, or a project made for one, are
     refused with the reason: codes and labels of two versions are never mixed."""
@@ -209,20 +209,20 @@ class Pusher:
                 out.setdefault(str(cid), ex)
         return out
 
-    def push(self, suggestions: Sequence[Suggestion], batch_size: int = 500,
+    def push(self, suggestions: Sequence[SuggestionRecord], batch_size: int = 500,
              checker: PiiChecker | None = None,
              progress: Callable[[int], None] | None = None) -> PushResult:
         refuse_other_versions(suggestions, self.codebook, self.project)
         with self.record.lock():  # a second push to the project waits, then finds the first's
             return self._push(suggestions, batch_size, checker, progress)
 
-    def _push(self, suggestions: Sequence[Suggestion], batch_size: int,
+    def _push(self, suggestions: Sequence[SuggestionRecord], batch_size: int,
               checker: PiiChecker | None,
               progress: Callable[[int], None] | None) -> PushResult:
         result = PushResult(self.pid)
         local = self.record.load(self.key)
         on_server = self.server_examples(result)
-        todo: list[Suggestion] = []
+        todo: list[SuggestionRecord] = []
         seen: set[str] = set()
         for s in suggestions:
             if s.id in seen:
@@ -237,7 +237,7 @@ class Pusher:
             else:
                 todo.append(s)
         # while doccano imports one batch, the next one is checked and prepared here
-        pending: tuple[str, list[Suggestion], int] | None = None
+        pending: tuple[str, list[SuggestionRecord], int] | None = None
         for i in range(0, len(todo), max(1, batch_size)):
             batch = self._clean(todo[i:i + batch_size], checker, result)
             lines = [self._line(s, result) for s in batch]
@@ -251,8 +251,8 @@ class Pusher:
             self._finish_import(*pending, result, progress)
         return result
 
-    def _clean(self, batch: list[Suggestion], checker: PiiChecker | None,
-               result: PushResult) -> list[Suggestion]:
+    def _clean(self, batch: list[SuggestionRecord], checker: PiiChecker | None,
+               result: PushResult) -> list[SuggestionRecord]:
         if checker is None:
             return batch
         clean = []
@@ -264,7 +264,7 @@ class Pusher:
                 clean.append(s)
         return clean
 
-    def _line(self, s: Suggestion, result: PushResult) -> dict:
+    def _line(self, s: SuggestionRecord, result: PushResult) -> dict:
         plan = plan_labels(s, self.scheme)
         result.bad_evidence += plan.bad_evidence
         result.overlapping += plan.overlapping
@@ -272,7 +272,7 @@ class Pusher:
                 "entities": [[a, b, t] for t, a, b, _ in plan.spans],
                 **example_meta(s, STATE_DONE, self.scheme)}
 
-    def _finish_import(self, task_id: str, batch: list[Suggestion], before: int,
+    def _finish_import(self, task_id: str, batch: list[SuggestionRecord], before: int,
                        result: PushResult, progress: Callable[[int], None] | None) -> None:
         wait_for(self.dc, task_id)
         if self.count() - before < len(batch):
@@ -289,7 +289,7 @@ class Pusher:
         if progress:
             progress(len(batch))
 
-    def _resume(self, s: Suggestion, ex: dict, in_local: bool, result: PushResult) -> None:
+    def _resume(self, s: SuggestionRecord, ex: dict, in_local: bool, result: PushResult) -> None:
         state = (ex.get("meta") or {}).get("push_state")
         if state != STATE_DONE and not ex.get("is_confirmed"):
             self._add_labels(s, ex["id"], result)
@@ -301,7 +301,7 @@ class Pusher:
         if not in_local:
             self.record.append([local_record(s, self.key, self.dc.url, self.pid, ex["id"])])
 
-    def _add_labels(self, s: Suggestion, example_id: int, result: PushResult) -> None:
+    def _add_labels(self, s: SuggestionRecord, example_id: int, result: PushResult) -> None:
         """The machine labels an unfinished example lacks, one request each."""
         plan = plan_labels(s, self.scheme)
         result.bad_evidence += plan.bad_evidence

@@ -1,6 +1,6 @@
 """A conversation as one doccano example: one line per message, ``speaker: text``.
 
-Suggestion evidence carries offsets within a turn's text; doccano spans carry offsets within
+SuggestionRecord evidence carries offsets within a turn's text; doccano spans carry offsets within
 the example text. Offsets are Python string (code point) offsets, as doccano stores them.
 Line breaks inside a message are replaced by a space (one character for one), so offsets within
 the message stay valid and every message stays on its own line.

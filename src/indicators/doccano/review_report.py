@@ -11,26 +11,21 @@ row has its Dutch ``label`` for the table.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..codebook import Codebook
+from ..corpus.lines import LineError, json_lines
 
 
 def read_reviewed(path: str | Path) -> list[dict]:
     out = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-            if (rec.get("review") or {}).get("status") == "confirmed":
-                out.append(rec)
+    for n, rec in json_lines(path):
+        if isinstance(rec, LineError):
+            raise ValueError(f"{path}:{n}: not valid JSON ({rec.detail})")
+        if isinstance(rec, dict) and (rec.get("review") or {}).get("status") == "confirmed":
+            out.append(rec)
     return out
 
 

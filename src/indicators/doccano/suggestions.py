@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 from ..codebook import Codebook, CodebookError
 from ..conversation import SPEAKERS
+from ..corpus.lines import LineError, json_lines
 
 
 class SuggestionError(ValueError):
@@ -17,7 +17,10 @@ class SuggestionError(ValueError):
 
 
 @dataclass
-class Suggestion:
+class SuggestionRecord:
+    """One line of the suggestions file as push reads it back (plain values, evidence as dicts);
+    the engine's own record is :class:`indicators.suggestion.Suggestion`."""
+
     id: str
     turns: list[dict]
     year: int | None = None
@@ -33,13 +36,14 @@ class Suggestion:
     evidence: list[dict] = field(default_factory=list)
     engine: dict[str, Any] = field(default_factory=dict)
 
+    facts: list[str] = field(default_factory=list)
+    uncertainty: float | None = None  # from `suggest --model` (see push --order uncertainty)
+
     @property
     def codebook_version(self) -> str | None:
         """The codebook version the suggestion was made under (``engine.codebook_version``)."""
         v = (self.engine or {}).get("codebook_version")
         return None if v is None else str(v)
-    facts: list[str] = field(default_factory=list)
-    uncertainty: float | None = None  # from `suggest --model` (see push --order uncertainty)
 
     def review_priority(self) -> float:
         """Higher = review first. The classifier's uncertainty when there is one; for rules-only
@@ -95,7 +99,7 @@ def parse_context(raw: Any, where: str) -> tuple[dict, dict, dict]:
     return values, scores, evidence
 
 
-def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
+def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> SuggestionRecord:
     if not isinstance(rec, dict):
         raise SuggestionError(f"{where}: not a JSON object")
     cid = rec.get("id")
@@ -132,7 +136,7 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
     meta = rec.get("meta") or {}
     if not isinstance(meta, dict):
         raise SuggestionError(f"{where}: meta must be an object")
-    return Suggestion(
+    return SuggestionRecord(
         id=cid,
         turns=[{"speaker": t["speaker"], "text": t["text"]} for t in turns],
         year=rec.get("year"),
@@ -153,16 +157,11 @@ def parse_suggestion(rec: dict, codebook: Codebook, where: str) -> Suggestion:
     )
 
 
-def read_suggestions(path: str | Path, codebook: Codebook) -> Iterator[Suggestion]:
+def read_suggestions(path: str | Path, codebook: Codebook) -> Iterator[SuggestionRecord]:
     """Suggestions in file order; a bad line raises with file and line number (no text)."""
     path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise SuggestionError(f"{where}: not valid JSON ({e.msg})") from None
-            yield parse_suggestion(rec, codebook, where)
+    for n, rec in json_lines(path):
+        where = f"{path}:{n}"
+        if isinstance(rec, LineError):
+            raise SuggestionError(f"{where}: not valid JSON ({rec.detail})")
+        yield parse_suggestion(rec, codebook, where)

@@ -19,7 +19,6 @@ bootstrap 95% intervals.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from itertools import combinations
 from pathlib import Path
@@ -27,6 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from ..codebook import Codebook
+from ..corpus.lines import LineError, json_lines
+from ..metrics import counts
 from .load import Problem, StatRecord, dedupe, jsonl_files
 
 N_BOOT = 1000
@@ -66,9 +67,10 @@ def krippendorff_alpha_nominal(data: np.ndarray) -> float:
 
 
 def precision_recall(machine: np.ndarray, gold: np.ndarray) -> tuple[float, float]:
-    tp = float(np.sum((machine == 1) & (gold == 1)))
-    p_den, r_den = float(np.sum(machine == 1)), float(np.sum(gold == 1))
-    return (tp / p_den if p_den else float("nan"), tp / r_den if r_den else float("nan"))
+    """Precision and recall of the machine against the coders; NaN where undefined."""
+    tp, fp, fn = counts(machine, gold)
+    return (tp / (tp + fp) if tp + fp else float("nan"),
+            tp / (tp + fn) if tp + fn else float("nan"))
 
 
 def _clean(x: float) -> float | None:
@@ -79,7 +81,7 @@ def bootstrap(stat, columns: Sequence[np.ndarray], n_boot: int = N_BOOT,
               seed: int = SEED, axis: int = 0) -> tuple[float | None, float | None]:
     """Percentile 95% interval of ``stat(*columns)`` resampling units along ``axis``."""
     n = columns[0].shape[axis]
-    if n < 2:
+    if n < 2 or n_boot < 1:  # --bootstrap 0: no intervals
         return None, None
     rng = np.random.default_rng(seed)
     vals = []
@@ -184,20 +186,15 @@ def read_suggestions(path: str | Path) -> tuple[dict[str, list[str]], list[Probl
     sugg: dict[str, list[str]] = {}
     problems: list[Problem] = []
     for f in jsonl_files([path]):
-        with f.open(encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    obj = json.loads(raw)
-                except json.JSONDecodeError as e:
-                    problems.append(Problem(str(f), lineno, f"malformed JSON at column {e.colno}"))
-                    continue
-                if not (isinstance(obj, dict) and isinstance(obj.get("id"), str)
-                        and isinstance(obj.get("codes"), list)):
-                    problems.append(Problem(str(f), lineno, "expected {id, codes: [...]}"))
-                    continue
-                sugg[obj["id"]] = [c for c in obj["codes"] if isinstance(c, str)]
+        for lineno, obj in json_lines(f):
+            if isinstance(obj, LineError):
+                problems.append(Problem(str(f), lineno, obj.detail))
+                continue
+            if not (isinstance(obj, dict) and isinstance(obj.get("id"), str)
+                    and isinstance(obj.get("codes"), list)):
+                problems.append(Problem(str(f), lineno, "expected {id, codes: [...]}"))
+                continue
+            sugg[obj["id"]] = [c for c in obj["codes"] if isinstance(c, str)]
     return sugg, problems
 
 

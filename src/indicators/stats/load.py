@@ -17,7 +17,6 @@ conversation text, only ids, files, line numbers and codebook ids.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..codebook import Codebook
+from ..corpus.lines import LineError, json_lines
 
 SINGLE_MISSING = "onbekend"
 GESLACHT = ("vrouw", "man", "neutraal")
@@ -310,7 +310,6 @@ def _evidence(obj: dict, machine: dict) -> list[dict[str, Any]]:
     return []
 
 
-_BOM = b"\xef\xbb\xbf"
 
 
 def load_records(paths: Iterable[str | Path], cb: Codebook) -> LoadResult:
@@ -324,42 +323,21 @@ def load_records(paths: Iterable[str | Path], cb: Codebook) -> LoadResult:
     for path in jsonl_files(paths):
         res.files.append(str(path))
         try:
-            fh = path.open("rb")
+            for lineno, obj in json_lines(path):
+                res.lines += 1
+                if isinstance(obj, LineError):
+                    res.problems.append(Problem(str(path), lineno, obj.detail))
+                    continue
+                rec = parse_record(obj, cb, str(path), lineno)
+                if isinstance(rec, Problem):
+                    res.problems.append(rec)
+                elif rec.pending:
+                    res.pending.append(rec)
+                else:
+                    res.confirmed.append(rec)
         except OSError as e:
             raise StatsInputError(f"{path}: cannot be read ({e.strerror})") from e
-        with fh:
-            for lineno, raw in enumerate(fh, start=1):
-                raw = raw.removeprefix(_BOM)
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as e:
-                    res.lines += 1
-                    res.problems.append(Problem(str(path), lineno, f"not UTF-8 (byte "
-                                                f"{e.start + 1} of the line)"))
-                    continue
-                _read_line(text, lineno, str(path), cb, res)
     return res
-
-
-def _read_line(raw: str, lineno: int, file: str, cb: Codebook, res: LoadResult) -> None:
-    if not raw.strip():
-        return
-    res.lines += 1
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as e:
-        res.problems.append(Problem(file, lineno, f"malformed JSON at column {e.colno}"))
-        return
-    except (ValueError, RecursionError):  # a number too large, nesting too deep
-        res.problems.append(Problem(file, lineno, "malformed JSON"))
-        return
-    rec = parse_record(obj, cb, file, lineno)
-    if isinstance(rec, Problem):
-        res.problems.append(rec)
-    elif rec.pending:
-        res.pending.append(rec)
-    else:
-        res.confirmed.append(rec)
 
 
 def dedupe(records: list[StatRecord]) -> tuple[list[StatRecord], list[StatRecord]]:

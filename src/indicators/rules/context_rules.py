@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .codebook import Codebook, CodebookError
+from ..codebook import Codebook, CodebookError
 from .terms import PatternError, as_list
 
 NUMBER_TRANSFORMS = {

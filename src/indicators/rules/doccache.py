@@ -20,8 +20,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from .paths import project_root
-from .private import private_dir
+from ..paths import project_root
+from ..private import private_dir
 
 
 def default_dir() -> Path:
@@ -31,7 +31,7 @@ def default_dir() -> Path:
 def pipeline_key(nlp: Language) -> str:
     import spacy
 
-    from . import nlp as nlp_module
+    from . import normalise as nlp_module
 
     h = hashlib.sha256()
     for part in (nlp.meta.get("name", ""), nlp.meta.get("version", ""), spacy.__version__,

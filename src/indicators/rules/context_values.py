@@ -20,14 +20,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .codebook import Codebook, ContextVariable
+from ..codebook import Codebook, ContextVariable
+from ..conversation import Conversation
 from .context_rules import VariableRule
-from .conversation import Conversation
 from .patterns import PatternSet
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Evidence, _Turn
-    from .matcher import Sentence
+    from ..suggestion import Evidence
+    from .engine import _Turn
+    from .match import Sentence
 
 UNKNOWN = "onbekend"
 DEFAULT_SCORE = 0.5  # a default value: no evidence, only the rule

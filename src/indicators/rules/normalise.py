@@ -1,4 +1,4 @@
-"""The Dutch spaCy pipeline: blank ``nl`` + chat normaliser + lookup lemmatizer + sentences.
+"""The Dutch spaCy pipeline: blank ``nl`` + chat normaliser + sentences.
 
 Chat text is messy (lowercase, missing accents, repeated letters, apostrophes dropped or
 added). The ``indicators_normalizer`` component writes a normalised form to ``token.norm_``;
@@ -71,7 +71,7 @@ class ChatNormalizer:
 
 
 def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) -> Language:
-    """The default pipeline, or an installed spaCy pipeline (``--model``) with our normaliser.
+    """The default pipeline, or an installed spaCy pipeline (``--spacy-model``) with our normaliser.
 
     A trained pipeline keeps its own components; we add the normaliser first and a
     sentencizer only if it has no parser or senter.
@@ -81,7 +81,7 @@ def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) 
             nlp = spacy.load(model, exclude=["ner"])
         except OSError as e:
             raise ValueError(
-                f"spaCy pipeline {model!r} is not installed (pip install it, or omit --model "
+                f"spaCy pipeline {model!r} is not installed (pip install it, or omit --spacy-model "
                 "to use the blank Dutch pipeline)"
             ) from e
         nlp.add_pipe("indicators_normalizer", first=True,
@@ -91,10 +91,5 @@ def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) 
         return nlp
     nlp = spacy.blank("nl")
     nlp.add_pipe("indicators_normalizer", config={"spelling": dict(spelling or {})})
-    try:
-        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        lemmatizer.initialize()
-    except Exception:  # spacy-lookups-data missing: keep going without lemmas
-        nlp.remove_pipe("lemmatizer")
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "\n", "…", "?!", "!?"]})
     return nlp

@@ -7,7 +7,7 @@
 - several tokens separated by spaces: a sequence; ``...`` between tokens allows a gap of up
   to five tokens (``zet ... online``).
 
-Terms are normalised with the same function as the text (``indicators.nlp.Normalizer``), so
+Terms are normalised with the same function as the text (``indicators.rules.normalise.Normalizer``), so
 a term is written as a chat writer would write it.
 """
 

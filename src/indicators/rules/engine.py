@@ -19,91 +19,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from .codebook import Codebook, load_codebook
+from ..codebook import Codebook, load_codebook
+from ..conversation import COUNSELLOR, VISITOR, Conversation
+from ..iterutils import batched
+from ..suggestion import Evidence, Suggestion
 from .context_values import ContextResolver
-from .conversation import COUNSELLOR, VISITOR, Conversation
-from .iterutils import batched
-from .matcher import ConceptMatcher, Sentence
-from .nlp import build_nlp
-from .patterns import Pattern, PatternSet, load_patterns
+from .load import load_patterns
+from .match import ConceptMatcher, Sentence
+from .normalise import build_nlp
+from .patterns import Pattern, PatternSet
 
 
 def _with_platform(concepts: set[str]) -> set[str]:
     if any(c.startswith("P_") for c in concepts):
         return concepts | {"PLATFORM"}
     return concepts
-
-
-@dataclass
-class Evidence:
-    code: str  # code id, or "fact:<name>"
-    turn: int
-    speaker: str
-    start: int
-    end: int
-    text: str
-    source: str  # "pattern:<id>" or "model:<name>"
-    score: float
-    platform: str | None = None
-    question_turn: int | None = None
-    via: str = "visitor"  # visitor | confirmed | denied | answer | model
-    value: Any = None  # context evidence: the value (or number) the pattern found
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {
-            "code": self.code, "platform": self.platform, "turn": self.turn,
-            "speaker": self.speaker, "start": self.start, "end": self.end, "text": self.text,
-            "source": self.source, "score": round(self.score, 4), "via": self.via,
-        }
-        if self.question_turn is not None:
-            d["question_turn"] = self.question_turn
-        if self.value is not None:
-            d["value"] = self.value
-        return d
-
-
-@dataclass
-class Suggestion:
-    conversation: Conversation
-    codes: list[str]
-    platforms: list[str]
-    evidence: list[Evidence]
-    scores: dict[str, float]
-    facts: list[str] = field(default_factory=list)
-    vetoed: dict[str, list[str]] = field(default_factory=dict)  # code -> pattern ids vetoed
-    fact_evidence: list[Evidence] = field(default_factory=list)  # what established the facts
-    engine: dict[str, Any] = field(default_factory=dict)
-    context: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def id(self) -> str:
-        return self.conversation.id
-
-    def to_record(self, include_turns: bool = True) -> dict[str, Any]:
-        conv = self.conversation
-        rec: dict[str, Any] = {"id": conv.id}
-        if conv.year is not None:
-            rec["year"] = conv.year
-        if conv.channel is not None:
-            rec["channel"] = conv.channel
-        rec["meta"] = conv.registration()
-        if include_turns:
-            rec["turns"] = [{"speaker": t.speaker, "text": t.text} for t in conv.turns]
-        rec.update(
-            codes=self.codes,
-            platforms=self.platforms,
-            context={var: {"value": c["value"], "score": round(c["score"], 4),
-                           "evidence": [e.to_dict() for e in c["evidence"]]}
-                     | ({"source": c["source"]} if c.get("source") else {})
-                     for var, c in self.context.items()},
-            scores={k: round(v, 4) for k, v in self.scores.items()},
-            evidence=[e.to_dict() for e in self.evidence],
-            facts=self.facts,
-            engine=self.engine,
-        )
-        return rec
 
 
 @dataclass
@@ -156,7 +87,7 @@ class RuleEngine:
     def analyse(self, conversations: list[Conversation], n_process: int = 1,
                 batch_size: int = 256) -> list[list[_Turn]]:
         texts = [t.text for c in conversations for t in c.turns]
-        cache = getattr(self, "doc_cache", None)  # indicators.doccache.DocCache, optional
+        cache = getattr(self, "doc_cache", None)  # indicators.rules.doccache.DocCache, optional
         docs = (cache or self.nlp).pipe(texts, batch_size=batch_size, n_process=n_process)
         out: list[list[_Turn]] = []
         for c in conversations:
