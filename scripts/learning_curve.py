@@ -21,21 +21,20 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import precision_recall_fscore_support
+from sklearn.model_selection import KFold
 
-from indicators.classifier.combine import DEFAULT_COMBINE, combine_codes
-from indicators.classifier.features import frame
-from indicators.classifier.model import fit_model, folds, label_matrix
+from indicators.classifier.features import views
+from indicators.classifier.model import StackedClassifier, label_matrix
 from indicators.corpus import ReadReport, read_conversations
 from indicators.rules.engine import RuleEngine
 
 
 def prf(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
-    tp = int((pred & (y == 1)).sum())
-    fp = int((pred & (y == 0)).sum())
-    fn = int((~pred & (y == 1)).sum())
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    p, r, f, _ = precision_recall_fscore_support(np.asarray(y, dtype=bool),
+                                                 np.asarray(pred, dtype=bool),
+                                                 average="binary", zero_division=0.0)
+    return float(p), float(r), float(f)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,8 +45,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--cv", type=int, default=5)
     ap.add_argument("--recall-target", type=float, default=0.9)
-    ap.add_argument("--combine", default=DEFAULT_COMBINE)
-    ap.add_argument("--small", action="store_true", help="narrow n-gram ranges (faster)")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
 
@@ -55,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
              if c.gold is not None]
     engine = RuleEngine()
     codes = engine.codebook.annotatable_codes
-    sugs = list(engine.suggest_many(convs))
-    X, Y = frame(convs, sugs), label_matrix(convs, codes)
+    sugs, X = views(engine, convs)
+    Y = label_matrix(convs, codes)
     R = np.array([[c in s.codes for c in codes] for s in sugs], dtype=bool)
     if not args.sizes:
         fold = len(convs) - -(-len(convs) // args.cv)  # the smallest training fold
@@ -68,23 +65,18 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.sizes:
             P_cls = np.zeros_like(Y, dtype=bool)
             P_comb = np.zeros_like(Y, dtype=bool)
-            for train, test in folds(len(convs), args.cv, seed=rep):
+            outer = KFold(args.cv, shuffle=True, random_state=rep)
+            for train, test in outer.split(np.zeros((len(convs), 1))):
                 if n > len(train):
                     break
                 sub = rng.choice(train, size=n, replace=False)
-                model, _ = fit_model(X.iloc[sub], Y[sub], codes, args.recall_target,
-                                     k=min(args.cv, n // 2), small=args.small, seed=rep)
-                probs = model.probabilities(X.iloc[test])
-                stacked = model.stacked(X.iloc[test], probs)
-                for i, row, srow in zip(test, probs, stacked, strict=True):
-                    pr = {c: float(p) for c, p in zip(codes, row, strict=True)
-                          if c in model.thresholds and not np.isnan(p)}
-                    st = {c: float(q) for c, q in zip(codes, srow, strict=True)
-                          if not np.isnan(q)}
-                    P_cls[i] = [c in pr and pr[c] >= model.thresholds[c] for c in codes]
-                    comb = combine_codes({c for c, r in zip(codes, R[i], strict=True) if r},
-                                         pr, model.thresholds, args.combine, st)
-                    P_comb[i] = [c in comb for c in codes]
+                est = StackedClassifier(codes, recall_target=args.recall_target,
+                                        cv=min(args.cv, n // 2), random_state=rep)
+                est.fit(X.iloc[sub], Y[sub])
+                probs = est.text_proba(X.iloc[test])
+                th = np.array([est.thresholds_.get(c, np.inf) for c in codes])
+                P_cls[test] = np.nan_to_num(probs, nan=0.0) >= th
+                P_comb[test] = est.predict(X.iloc[test]).astype(bool)
             else:
                 for label, P in (("classifier", P_cls), ("combined", P_comb), ("rules", R)):
                     for j, c in enumerate(codes):

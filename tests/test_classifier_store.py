@@ -14,6 +14,7 @@ from indicators.classifier.store import (
     ALLOWED_TYPES,
     CARD_JSON,
     MODEL_FILE,
+    MODEL_FORMAT,
     ModelError,
     check_types,
     load_model,
@@ -37,11 +38,12 @@ def make_malicious(path: Path, marker: Path) -> None:
         z.writestr("schema.json", json.dumps(schema))
 
 
-def model_dir(d: Path, write) -> Path:
+def model_dir(d: Path, write, **card_fields) -> Path:
     d.mkdir()
     write(d / MODEL_FILE)
-    card = {"codebook_version": load_codebook().version, "model_file": MODEL_FILE,
-            "model_sha256": sha256(d / MODEL_FILE)}  # the attacker supplies the card too
+    card = {"format": MODEL_FORMAT, "codebook_version": load_codebook().version,
+            "model_file": MODEL_FILE, "model_sha256": sha256(d / MODEL_FILE),
+            **card_fields}  # the attacker supplies the card too
     (d / CARD_JSON).write_text(json.dumps(card), encoding="utf-8")
     return d
 
@@ -115,7 +117,45 @@ def test_card_that_is_not_an_object_or_escapes_the_directory(tmp_path):
     (d / CARD_JSON).write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(ModelError, match="not a model card"):
         load_model(d)
-    card = {"codebook_version": load_codebook().version, "model_file": "../../etc/passwd"}
+    card = {"format": MODEL_FORMAT, "codebook_version": load_codebook().version,
+            "model_file": "../../etc/passwd"}
     (d / CARD_JSON).write_text(json.dumps(card), encoding="utf-8")
     with pytest.raises(ModelError, match="names no model file"):
         load_model(d)
+
+
+def _old_state(p: Path) -> None:
+    """What the code before format 2 saved: a text pipeline, thresholds and stacker side by
+    side (here with plain values in their place), no format."""
+    sio.dump({"pipeline": None, "codes": list(load_codebook().annotatable_codes),
+              "thresholds": {}, "fallback": [], "stacker": None, "context": None,
+              "meta": {"codebook_version": load_codebook().version}}, p)
+
+
+def test_model_of_the_old_format_is_refused_naming_the_file(tmp_path):
+    old = model_dir(tmp_path / "old", _old_state)
+    card = json.loads((old / CARD_JSON).read_text(encoding="utf-8"))
+    del card["format"]  # cards written before format 2 have none
+    (old / CARD_JSON).write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError) as exc:
+        load_model(old)
+    msg = str(exc.value)
+    assert str(old / CARD_JSON) in msg and "format 1" in msg and "retrain" in msg
+    # a card edited to claim the new format does not get the old file loaded either
+    edited = model_dir(tmp_path / "edited", _old_state)
+    with pytest.raises(ModelError) as exc:
+        load_model(edited)
+    assert str(edited / MODEL_FILE) in str(exc.value) and "format 1" in str(exc.value)
+
+
+def test_old_model_refused_by_the_cli_with_the_file_name(tmp_path):
+    from indicators.cli import app
+
+    old = model_dir(tmp_path / "old", _old_state, format=1)
+    src = tmp_path / "in.txt"
+    src.write_text("Bezoeker: hoi\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["suggest", str(src), "-o", str(tmp_path / "o.jsonl"),
+                                 "--model", str(old), "-q", "--no-progress"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert str(old / CARD_JSON) in r.output.replace("\n", "")  # rich wraps long lines
+    assert "model format 1" in " ".join(r.output.split())

@@ -78,7 +78,6 @@ class EngineSpec:
     spacy_model: str | None = None
     classifier: Path | None = None
     doc_cache: Path | None = None
-    combine: str | None = None  # classifier combination mode (None: the default)
 
     def build(self):
         """The engine (the one builder: ``suggest``, ``evaluate``, ``train`` and the batch
@@ -92,9 +91,9 @@ class EngineSpec:
         engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model,
                             doc_cache=self.doc_cache)
         if self.classifier is not None:
-            from ..classifier import DEFAULT_COMBINE, attach_classifier
+            from ..classifier import attach_classifier
 
-            engine = attach_classifier(engine, self.classifier, self.combine or DEFAULT_COMBINE)
+            engine = attach_classifier(engine, self.classifier)
         return engine
 
 

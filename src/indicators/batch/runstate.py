@@ -3,7 +3,7 @@
 ``<output>.part.json`` (mode 0600) records the identity of the run the ``.part`` belongs to:
 each input file (resolved path, size and SHA-256, in reading order) and every option that
 changes the output (format, strict, encoding, CSV options, patterns, spaCy pipeline,
-classifier with its model checksum, combination mode). Batch size and the number of worker
+classifier with its model checksum). Batch size and the number of worker
 processes are left out: they never change the output. ``--resume`` compares the recorded
 identity with the new one and refuses any difference, naming it (file names and option
 names only, never conversation text). A ``.part`` without this record (an older version) is
@@ -63,7 +63,6 @@ def run_identity(files: list[tuple[Path, str]], *, fmt: str, strict: bool, encod
         "csv": asdict(csv_options) if csv_options is not None else None,
         "patterns": s(spec.patterns), "spacy_model": s(spec.spacy_model),
         "classifier": s(spec.classifier), "classifier_sha256": _classifier_sha(spec.classifier),
-        "combine": spec.combine,
     }
     return {"version": VERSION, "inputs": inputs, "options": options}
 

@@ -23,10 +23,12 @@ def card_markdown(card: dict) -> str:
         f"- training conversations: {tr['n_conversations']} (from "
         f"{', '.join(tr['files']) or 'in-memory data'}); dropped: "
         f"{tr['dropped'] or 'none'}",
+        f"- model format: {card.get('format')}",
         f"- estimator: {s['estimator']}",
         f"- features: {s['features']}",
         f"- thresholds: chosen on {s['cv']}-fold cross-validated probabilities for recall "
-        f">= {s['recall_target']} while precision >= {s['precision_floor']}",
+        f">= {s['recall_target']} while precision >= {s['precision_floor']} (folds shuffled "
+        f"with random_state {s['random_state']})",
         f"- training time: {card.get('training_seconds', '-')} s",
         f"- rules only (fewer than {s['min_positives']} positives): "
         f"{', '.join(card['rules_only_codes']) or 'none'}",
@@ -37,8 +39,9 @@ def card_markdown(card: dict) -> str:
         "see it); thresholds were chosen on the same out-of-fold scores, so they are slightly "
         "optimistic. `indicators evaluate --model` gives nested figures.",
         "",
-        "Combined is the default `stacked` combination: the stacker's out-of-fold "
-        "probability, trained on out-of-fold text probabilities.",
+        "Combined: the stacker's out-of-fold probability (>= 0.5), trained on out-of-fold "
+        "text probabilities; codes without a stacker keep the rules' decision. Micro is over "
+        "all codes (the classifier proposes nothing for rules-only codes).",
         "",
         "| code | positives | threshold | rules P/R/F1 | classifier P/R/F1 | combined P/R/F1 |",
         "| --- | ---: | ---: | --- | --- | --- |",
@@ -64,8 +67,9 @@ def card_markdown(card: dict) -> str:
             if w:
                 lines.append(f"| {c} | " + " | ".join(f"{v:+.2f}" for v in w.values()) + " |")
         gated = card.get("stacker_gated") or []
-        lines += ["", "Rules only, because the stacker's cross-validated F1 was below the "
-                  f"rules' on the training data: {', '.join(gated) or 'none'}."]
+        lines += ["", "Rules only, because the stacker's cross-validated F1 was more than "
+                  f"{s['gate_tolerance']} below the rules' on the training data: "
+                  f"{', '.join(gated) or 'none'}."]
     lines += ["", "## Library versions", ""]
     lines += [f"- {k}: {v}" for k, v in card["versions"].items()]
     lines += ["", "## Training data ids", "", ", ".join(tr["ids"]), ""]

@@ -2,8 +2,9 @@
 
 When any evaluated conversation was in the model's training data (ids in the model card),
 the saved model is not used for scoring: the evaluated conversations are split into ``cv``
-folds and, per fold, a model with the card's settings is trained on the other folds (with
-thresholds and stacker from an inner cross-validation) and scores the held-out fold. The
+folds (``KFold``, shuffled with the model's ``random_state``) and, per fold, a clone of the
+saved estimator (same parameters; thresholds and stacker from its inner cross-validation) is
+trained on the other folds and scores the held-out fold. The
 model's other training conversations (read again from the files in its card, when they are
 still there) that are not among the evaluated ones join every fold's training data, so the
 fold models learn from as much as the saved model did, yet never from a scored conversation.
@@ -15,20 +16,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import KFold
 
 from ..conversation import Conversation
-from ..evaluation import Evaluation, evaluate
-from .combine import DEFAULT_COMBINE, CombinedEngine
-from .features import frame
-from .model import folds
+from ..evaluation import Evaluation, evaluate_engine
+from .combine import CombinedEngine, ModelSuggestion
+from .features import views
 from .store import load_model
 from .training import fit_conversations, read_training
-
-
-def _score(engine, convs, sugs, label: str) -> Evaluation:
-    ids = [p.id for p in engine.ps.patterns]
-    targets = {p.id: (p.code or f"fact:{p.fact}") for p in engine.ps.patterns}
-    return evaluate(list(zip(convs, sugs, strict=True)), engine.codebook, ids, targets, label)
 
 
 def overlap(convs: list[Conversation], card: dict) -> int:
@@ -57,64 +54,71 @@ def other_training(card: dict, convs: list[Conversation]) -> tuple[list[Conversa
                   "conversations that are not evaluated here" if kept else "")
 
 
-def predict_all(engine, convs, rule_sugs, model_dir: str | Path, cv: int = 5,
-                combine: str = DEFAULT_COMBINE) -> tuple[dict[str, list], str | None]:
-    """Suggestions per label ("classifier", "combined") and a note when cross-validated."""
+def predict_all(engine, convs, rule_sugs, X, model_dir: str | Path, cv: int = 5
+                ) -> tuple[dict[str, list], str | None]:
+    """Suggestions per label ("classifier", "combined") and a note when cross-validated;
+    ``rule_sugs`` and ``X``: the rule suggestions and frame of ``convs``."""
     model, card = load_model(model_dir, engine.codebook)
     n_overlap = overlap(convs, card)
     out: dict[str, list] = {"classifier": [None] * len(convs), "combined": [None] * len(convs)}
     note = None
     if n_overlap:
         extra, extra_note = other_training(card, convs)
-        extra_sugs = list(engine.suggest_many(extra)) if extra else []
+        extra_sugs, X_extra = views(engine, extra)
         note = (f"cross-validated, {cv} folds, because {n_overlap} of the evaluated "
                 "conversations were in the training data" + (f"; {extra_note}" if extra_note
                                                              else ""))
-        s = card.get("settings", {})
-        for train, test in folds(len(convs), cv, seed=int(model.meta.get("seed", 0))):
+        est = model.classifier
+        kf = KFold(max(2, min(cv, len(convs))), shuffle=True, random_state=est.random_state)
+        for train, test in kf.split(np.zeros((len(convs), 1))):
             tr = [convs[i] for i in train] + extra
-            fold_model, *_ = fit_conversations(
-                engine, tr, s.get("recall_target", 0.9), s.get("precision_floor", 0.5),
-                cv=min(s.get("cv", 5), len(tr) // 2), small=bool(s.get("small_ngrams")),
-                rule_sugs=[rule_sugs[i] for i in train] + extra_sugs)
-            _fill(engine, fold_model, card, convs, rule_sugs, test, out, combine)
+            fold_est = _unfitted(est, min(est.cv, len(tr) // 2))
+            fold_model = fit_conversations(
+                engine, tr, fold_est, _concat(X.iloc[train], X_extra),
+                [rule_sugs[i] for i in train] + extra_sugs)
+            _fill(engine, fold_model, card, convs, rule_sugs, X, test, out)
     else:
-        _fill(engine, model, card, convs, rule_sugs, np.arange(len(convs)), out, combine)
+        _fill(engine, model, card, convs, rule_sugs, X, np.arange(len(convs)), out)
     return out, note
 
 
-def _fill(engine, model, card, convs, rule_sugs, idx, out, combine) -> None:
+def _unfitted(est, cv: int):
+    """A clone of the saved estimator (same parameters, not fitted), ``cv`` inner folds."""
+    return clone(est).set_params(cv=cv)
+
+
+def _concat(a, b):
+    return pd.concat([a, b], ignore_index=True) if len(b) else a.reset_index(drop=True)
+
+
+def _fill(engine, model, card, convs, rule_sugs, X, idx, out) -> None:
     sub = [convs[i] for i in idx]
     sub_sugs = [rule_sugs[i] for i in idx]
-    X = frame(sub, sub_sugs)
-    probs = model.probabilities(X)
-    stacked = model.stacked(X, probs)
-    ctx = model.context_probabilities(X)
-    for label, mode in (("classifier", "model-only"), ("combined", combine)):
-        ce = CombinedEngine(engine, model, card, "model" if mode == "model-only" else mode)
-        for k, (i, conv, sug, row, srow) in enumerate(zip(idx, sub, sub_sugs, probs, stacked,
-                                                          strict=True)):
-            s = ce.merge(conv, sug, row, srow)
-            s.context = ce.merge_context(sug, {v: p[k] for v, p in ctx.items()})
-            if mode == "model-only":  # the classifier alone: no rule codes at all
-                base = {c for c in s.model["scores"] if s.model["scores"][c] >=
-                        model.thresholds[c]}
-                s.codes = engine.codebook.with_derived(base)
-                s.evidence = [e for e in s.evidence if e.source.startswith("model:")]
-                s.platforms = []
-                s.context = {}  # context values come from the rules
-            out[label][i] = s
+    ce = CombinedEngine(engine, model, card)
+    X_sub = X.iloc[idx]
+    for i, sents, s in zip(idx, X_sub["sentences"], ce.merge_all(sub, sub_sugs, X_sub),
+                           strict=True):
+        out["combined"][i] = s
+        # the classifier alone: its text model's codes at their thresholds, no rule codes,
+        # platforms or context values
+        probs = s.model["scores"]
+        alone = sorted(c for c, p in probs.items() if p >= model.thresholds[c])
+        out["classifier"][i] = ModelSuggestion(
+            conversation=s.conversation, codes=engine.codebook.with_derived(alone),
+            platforms=[], evidence=ce.model_evidence(s.conversation, sents, alone, probs),
+            scores={c: probs[c] for c in alone}, facts=list(s.facts), vetoed=dict(s.vetoed),
+            engine=dict(s.engine), model=s.model)
 
 
-def side_by_side(engine, convs: list[Conversation], model_dir: str | Path, cv: int = 5,
-                 combine: str = DEFAULT_COMBINE) -> list[Evaluation]:
+def side_by_side(engine, convs: list[Conversation], model_dir: str | Path, cv: int = 5
+                 ) -> list[Evaluation]:
     """Evaluations labelled "rules", "classifier" and "combined" (see module doc); the
     latter two carry a ``note`` on how they were scored (cross-validated or held out)."""
-    rule_sugs = list(engine.suggest_many(convs))
-    preds, note = predict_all(engine, convs, rule_sugs, model_dir, cv, combine)
-    results = [_score(engine, convs, rule_sugs, "rules")]
+    rule_sugs, X = views(engine, convs)
+    preds, note = predict_all(engine, convs, rule_sugs, X, model_dir, cv)
+    results = [evaluate_engine(engine, convs, rule_sugs, "rules")]
     for label in ("classifier", "combined"):
-        ev = _score(engine, convs, preds[label], label)
+        ev = evaluate_engine(engine, convs, preds[label], label)
         ev.note = note or ("held-out: none of the evaluated conversations were in the model's "
                            "training data; scored with the saved model")
         results.append(ev)

@@ -28,25 +28,22 @@ from sklearn.multiclass import OneVsRestClassifier
 UNKNOWN = "onbekend"
 
 
-def _lr() -> LogisticRegression:
-    """As for the codes: liblinear in the dual suits many sparse features and few rows."""
+def _lr(random_state: int) -> LogisticRegression:
+    """As for the codes: liblinear in the dual suits many sparse features and few rows (it
+    shuffles: ``random_state`` makes the fit repeatable)."""
     return LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", dual=True,
-                              max_iter=1000)
-
-
-def _single() -> OneVsRestClassifier:
-    return OneVsRestClassifier(_lr())
+                              max_iter=1000, random_state=random_state)
 
 
 class ContextClassifier(BaseEstimator):
     def __init__(self, variables=None, multi=None, min_count: int = 3,
-                 min_proba: float = 0.5, cv: int = 5, seed: int = 0):
+                 min_proba: float = 0.5, cv: int = 5, random_state: int = 0):
         self.variables = variables
         self.multi = multi
         self.min_count = min_count
         self.min_proba = min_proba
         self.cv = cv
-        self.seed = seed
+        self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
     def fit(self, F, Y: dict[str, list], rule_values: dict[str, list] | None = None):
@@ -77,7 +74,8 @@ class ContextClassifier(BaseEstimator):
         if (counts >= self.min_count).sum() < 2:
             return None
         keep = np.isin(np.asarray(y, dtype=str), values[counts >= self.min_count])
-        return clone(_single()).fit(F[keep], np.asarray(y, dtype=str)[keep])
+        return OneVsRestClassifier(_lr(self.random_state)).fit(
+            F[keep], np.asarray(y, dtype=str)[keep])
 
     def _fit_multi(self, F, y: list[list[str]]):
         values = sorted({v for row in y for v in row})
@@ -85,13 +83,13 @@ class ContextClassifier(BaseEstimator):
         for v in values:
             col = np.array([int(v in row) for row in y])
             if self.min_count <= col.sum() < len(col):
-                out[v] = clone(_lr()).fit(F, col)
+                out[v] = _lr(self.random_state).fit(F, col)
         return out or None
 
     def _folds(self, labels) -> StratifiedKFold:
         _, counts = np.unique(labels, return_counts=True)
         k = max(2, min(self.cv, int(counts.min())))
-        return StratifiedKFold(n_splits=k, shuffle=True, random_state=self.seed)
+        return StratifiedKFold(n_splits=k, shuffle=True, random_state=self.random_state)
 
     def _gain(self, F, var: str, y, rules: list, multi: bool) -> int:
         """Right minus wrong fills of the rules' gaps, out of fold."""

@@ -1,96 +1,102 @@
-"""Features for the code classifier: chat text views plus the rule engine's hits.
+"""Features for the code classifier: chat text views plus the rule engine's view.
 
-One row per conversation, as a :class:`pandas.DataFrame` with three columns:
+One row per conversation, as a :class:`pandas.DataFrame` (:data:`COLUMNS`), built by
+:func:`views` from what the rule engine found while it analysed the conversation (its spaCy
+sentences per turn and the questions its dialogue code recognises; no sentence splitting or
+question finding of its own):
 
 - ``visitor``: the visitor's turns joined with newlines;
-- ``qa``: each counsellor question joined with the visitor's next answer (``"q || a"``), so
-  a bare "ja" carries the question it confirms;
-- ``rules``: a dict of rule-engine features: ``pattern=<id>`` and ``fact=<name>`` (1.0 for
-  each pattern or fact that fired), ``rule=<code>`` (the rule score of each proposed code)
-  and ``vetoed=<code>`` (a "nee" to a matching question).
+- ``qa``: each counsellor turn's questions (the sentences the matcher marks as a question,
+  check-back or summary, ``dialogue`` in ``patterns/context.yaml``: what the engine lets a
+  "ja" confirm) joined with the visitor's next turn (``"q || a"``), so a bare "ja" carries
+  the question it confirms;
+- ``sentences``: (turn, start, end) of the visitor's sentences (the engine's), for the
+  model's evidence;
+- ``rule_scores``: the rule engine's score per code it proposes (``Suggestion.scores``);
+- ``vetoed``: the codes a "nee" to a matching question vetoed (``Suggestion.vetoed``).
 
-The rule features are computed once per conversation with the (data-independent) rule
-engine; the text views are vectorised by :func:`build_features` inside the pipeline.
+The rule columns come once per conversation from the (data-independent) rule engine; the
+text views are vectorised by :func:`build_features` inside the text model, the rule columns
+are read by the stacker (:func:`rule_view`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..conversation import COUNSELLOR, VISITOR, Conversation
+from ..iterutils import batched
 from ..suggestion import Suggestion
 
-COLUMNS = ("visitor", "qa", "rules")
-_SENT = re.compile(r"[^.!?\n]+[.!?]*", re.UNICODE)
+COLUMNS = ("visitor", "qa", "sentences", "rule_scores", "vetoed")
+MIN_SENTENCE_CHARS = 3  # shorter visitor sentences ("ja", "ok") are no model evidence
 
 
-def visitor_text(conv: Conversation) -> str:
-    return "\n".join(t.text for t in conv.turns if t.speaker == VISITOR)
+def _span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence's span without surrounding whitespace."""
+    s = text[start:end]
+    lead = len(s) - len(s.lstrip())
+    return start + lead, start + lead + len(s.strip())
 
 
-def question_answers(conv: Conversation) -> str:
-    """Counsellor questions joined with the visitor's next turn, one pair per line."""
-    pairs = []
-    turns = conv.turns
+def row(conv: Conversation, sug: Suggestion, turns: Sequence) -> dict:
+    """The frame row of one conversation from the engine's analysed ``turns`` (each with
+    ``speaker``, ``text`` and the matcher's ``sentences``) and its rule suggestion."""
+    pairs, sentences = [], []
     for i, t in enumerate(turns):
-        if t.speaker != COUNSELLOR or "?" not in t.text:
-            continue
-        nxt = next((u for u in turns[i + 1:] if u.speaker == VISITOR), None)
-        if nxt is not None:
-            pairs.append(f"{t.text} || {nxt.text}")
-    return "\n".join(pairs)
+        if t.speaker == VISITOR:
+            for s in t.sentences:
+                a, b = _span(t.text, s.start_char, s.end_char)
+                if b - a >= MIN_SENTENCE_CHARS:
+                    sentences.append((i, a, b))
+        elif t.speaker == COUNSELLOR:
+            qs = [s for s in t.sentences if s.is_question or s.is_summary]
+            answer = next((u for u in turns[i + 1:] if u.speaker == VISITOR), None)
+            if qs and answer is not None:
+                q = " ".join(t.text[slice(*_span(t.text, s.start_char, s.end_char))]
+                             for s in qs)
+                pairs.append(f"{q} || {answer.text}")
+    return {"visitor": "\n".join(t.text for t in turns if t.speaker == VISITOR),
+            "qa": "\n".join(pairs), "sentences": sentences,
+            "rule_scores": {k: float(v) for k, v in sug.scores.items()},
+            "vetoed": sorted(sug.vetoed)}
 
 
-def rule_features(sug: Suggestion) -> dict[str, float]:
-    feats: dict[str, float] = {}
-    for e in sug.evidence:
-        if e.source.startswith("pattern:"):
-            key = "pattern=" + e.source.removeprefix("pattern:")
-            feats[key] = max(feats.get(key, 0.0), float(e.score))
-    for f in sug.facts:
-        feats[f"fact={f}"] = 1.0
-    for code, score in sug.scores.items():
-        feats[f"rule={code}"] = float(score)
-    for code in sug.vetoed:
-        feats[f"vetoed={code}"] = 1.0
-    return feats
+def views(engine, convs: Sequence[Conversation], batch_size: int = 64, n_process: int = 1
+          ) -> tuple[list[Suggestion], pd.DataFrame]:
+    """The rule engine's suggestions for ``convs`` and their frame (same order), from one
+    analysis: ``engine.analyse`` (spaCy and the matcher) then ``engine.decide``, as the
+    engine's own ``suggest_many`` does, so the suggestions are the same."""
+    sugs, rows = [], []
+    for batch in batched(convs, batch_size):
+        for conv, turns in zip(batch, engine.analyse(batch, n_process=n_process), strict=True):
+            sug = engine.decide(conv, turns)
+            sugs.append(sug)
+            rows.append(row(conv, sug, turns))
+    return sugs, pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def frame(convs: Iterable[Conversation], sugs: Iterable[Suggestion]) -> pd.DataFrame:
-    """The feature frame for conversations and their rule suggestions (same order)."""
-    rows = [
-        {"visitor": visitor_text(c), "qa": question_answers(c), "rules": rule_features(s)}
-        for c, s in zip(convs, sugs, strict=True)
-    ]
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+def rule_view(X, codes: list[str]) -> np.ndarray:
+    """(n, codes, 3): rule hit, rule score and vetoed flag per code, from the rule columns."""
+    out = np.zeros((len(X), len(codes), 3))
+    for i, (scores, vetoed) in enumerate(zip(X["rule_scores"], X["vetoed"], strict=True)):
+        for j, c in enumerate(codes):
+            score = scores.get(c)
+            out[i, j] = (score is not None, score or 0.0, c in vetoed)
+    return out
 
 
 def sentence_frame(texts: list[str]) -> pd.DataFrame:
     """Rows for single visitor sentences (evidence scoring): text only, no rule features."""
-    return pd.DataFrame({"visitor": texts, "qa": [""] * len(texts),
-                         "rules": [{} for _ in texts]}, columns=list(COLUMNS))
-
-
-def visitor_sentences(conv: Conversation) -> list[tuple[int, int, int, str]]:
-    """(turn, start, end, text) for each visitor sentence."""
-    out = []
-    for i, t in enumerate(conv.turns):
-        if t.speaker != VISITOR:
-            continue
-        for m in _SENT.finditer(t.text):
-            s = m.group(0)
-            lead = len(s) - len(s.lstrip())
-            s = s.strip()
-            if len(s) >= 3:
-                out.append((i, m.start() + lead, m.start() + lead + len(s), s))
-    return out
+    n = len(texts)
+    return pd.DataFrame({"visitor": texts, "qa": [""] * n, "sentences": [[] for _ in texts],
+                         "rule_scores": [{} for _ in texts], "vetoed": [[] for _ in texts]},
+                        columns=list(COLUMNS))
 
 
 class CompactTfidfVectorizer(TfidfVectorizer):
@@ -118,13 +124,13 @@ class CompactTfidfVectorizer(TfidfVectorizer):
 
 
 def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
-                   min_df: int = 2, rule_features: bool = False) -> ColumnTransformer:
-    """Word and char_wb TF-IDF of the visitor's text, word TF-IDF of question/answer pairs,
-    and (``rule_features``) the rule features.
+                   min_df: int = 2) -> ColumnTransformer:
+    """Word and char_wb TF-IDF of the visitor's text and word TF-IDF of question/answer pairs.
 
-    The default leaves the rule features out: a text model that copies the rules makes the
-    rules' mistakes (measured: its probabilities were low on almost every conversation the
-    rules missed); the rules enter in the second stage, the stacker (:mod:`.model`)."""
+    The rule engine's view stays out of these features: a text model that copies the rules
+    makes the rules' mistakes (measured: its probabilities were low on almost every
+    conversation the rules missed); the rules enter in the second stage, the stacker
+    (:mod:`.model`)."""
     def tfidf(**kw) -> TfidfVectorizer:
         return CompactTfidfVectorizer(sublinear_tf=True, strip_accents="unicode",
                                       min_df=min_df, **kw)
@@ -135,7 +141,7 @@ def build_features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int
             ("visitor_chars", tfidf(analyzer="char_wb", ngram_range=char_ngrams,
                                     max_features=30000), "visitor"),
             ("qa_words", tfidf(ngram_range=word_ngrams), "qa"),
-            *([("rules", DictVectorizer(), "rules")] if rule_features else []),
         ],
         sparse_threshold=1.0,
     )
+

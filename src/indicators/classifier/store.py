@@ -4,8 +4,10 @@ A model directory holds ``model.skops`` (the fitted pipeline, codes, thresholds 
 written with :func:`skops.io.dump`), ``model_card.json`` (machine-readable) and
 ``model_card.md`` (for people). Loading:
 
-1. reads ``model_card.json`` and refuses the model when its codebook version differs from
-   the current codebook (:class:`ModelError` with both versions in the message);
+1. reads ``model_card.json`` and refuses a model of another format (:data:`MODEL_FORMAT`;
+   models saved before the classifier became one estimator have none) and a model whose
+   codebook version differs from the current codebook (:class:`ModelError` naming the file
+   and both versions);
 2. checks the SHA-256 of ``model.skops`` against the card;
 3. lists the file's types with :func:`skops.io.get_untrusted_types` (everything skops does
    not trust by default) and refuses any type that is not exactly one of
@@ -14,7 +16,7 @@ written with :func:`skops.io.dump`), ``model_card.json`` (machine-readable) and
    ``numpy.`` would trust ``numpy.testing._private.utils.runstring``, which calls ``exec``.
    The checksum does not protect against that, as whoever supplies a model supplies its
    card too;
-4. checks the codebook version stored inside the model file as well.
+4. checks the format and codebook version stored inside the model file as well.
 
 A missing, corrupt, truncated or wrong-content model gives one :class:`ModelError` with a
 clear message, never a traceback.
@@ -28,23 +30,24 @@ import zipfile
 from pathlib import Path
 
 import skops.io as sio
-from sklearn.pipeline import Pipeline
 
 from ..codebook import Codebook, load_codebook
-from .model import TrainedModel
+from .model import StackedClassifier, TrainedModel
 
 MODEL_FILE = "model.skops"
 CARD_JSON = "model_card.json"
 CARD_MD = "model_card.md"
-# The types `get_untrusted_types` reports for the models `indicators train` writes (full and
-# small pipelines, measured), plus two harmless builtins skops reports for column selectors.
+# 2: one StackedClassifier with the context model beside it; 1 (no "format" in the card): a
+# text pipeline, thresholds and a stacker side by side, as saved before
+MODEL_FORMAT = 2
+# Exactly the types `get_untrusted_types` reports for the models `indicators train` writes
+# (measured; scikit-learn, NumPy and SciPy types inside them are trusted by skops itself).
 ALLOWED_TYPES = frozenset({
-    "indicators.classifier.features.CompactTfidfVectorizer",
+    "indicators.classifier.model.StackedClassifier",
     "indicators.classifier.model.CodeClassifiers",
     "indicators.classifier.model.CodeStacker",
+    "indicators.classifier.features.CompactTfidfVectorizer",
     "indicators.classifier.context_model.ContextClassifier",
-    "builtins.slice",
-    "builtins.type",
 })
 
 
@@ -68,7 +71,7 @@ def save_model(model: TrainedModel, directory: str | Path, card: dict) -> Path:
     d.mkdir(parents=True, exist_ok=True)
     tmp = d / (MODEL_FILE + ".part")
     # deflate: the vocabularies are JSON inside the zip (36 MB stored, a few MB deflated)
-    sio.dump(model.to_state(), tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    sio.dump(model.to_state(MODEL_FORMAT), tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     tmp.replace(d / MODEL_FILE)
     card = dict(card, model_file=MODEL_FILE, model_sha256=sha256(d / MODEL_FILE))
     (d / CARD_JSON).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n",
@@ -106,6 +109,11 @@ def load_model(directory: str | Path, codebook: Codebook | None = None) -> tuple
     cb = codebook or load_codebook()
     d = Path(directory)
     card = read_card(d)
+    fmt = card.get("format", 1)
+    if fmt != MODEL_FORMAT:
+        raise ModelError(
+            f"{d / CARD_JSON}: model format {fmt}, this version of indicators reads format "
+            f"{MODEL_FORMAT} only (the classifier changed); retrain it with 'indicators train'")
     cv = str(card.get("codebook_version"))
     if cv != str(cb.version):
         raise ModelError(
@@ -127,12 +135,19 @@ def load_model(directory: str | Path, codebook: Codebook | None = None) -> tuple
     trusted = check_types(types)
     try:
         state = sio.load(path, trusted=trusted)
+        if not isinstance(state, dict) or state.get("format", 1) != MODEL_FORMAT:
+            raise ModelError(f"{path}: model format "
+                             f"{state.get('format', 1) if isinstance(state, dict) else '?'}, "
+                             f"this version reads format {MODEL_FORMAT} only; retrain it with "
+                             "'indicators train'")
         model = TrainedModel.from_state(state)
         codes = [str(c) for c in model.codes]
+    except ModelError:
+        raise
     except Exception as e:
         raise ModelError(f"{path}: the model file is damaged or holds something other than "
                          f"a model of 'indicators train' ({e.__class__.__name__})") from None
-    if not isinstance(model.meta, dict) or not isinstance(model.pipeline, Pipeline):
+    if not isinstance(model.meta, dict) or not isinstance(model.classifier, StackedClassifier):
         raise ModelError(f"{path}: the model file holds no usable model")
     inner = str(model.meta.get("codebook_version"))
     if inner != str(cb.version):

@@ -1,4 +1,9 @@
-"""Train a classifier from confirmed annotations and/or gold JSONL; build its model card."""
+"""Train a classifier from confirmed annotations and/or gold JSONL; build its model card.
+
+:func:`train` fits a :class:`.model.StackedClassifier` (its parameters from the caller: the
+``train`` command sets recall target, precision floor and folds; tests pass a faster
+estimator) and the context model beside it, and saves both with the card
+(:mod:`.store`)."""
 
 from __future__ import annotations
 
@@ -9,15 +14,16 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import precision_recall_fscore_support
 
 from ..conversation import Conversation
 from ..corpus import ReadReport, read_conversations
 from ..rules.context_rules import VariableRule
-from .combine import STACK_MARGIN
 from .context_model import ContextClassifier
-from .features import frame
-from .model import PRECISION_FLOOR, TrainedModel, fit_model, label_matrix, stacked_decision
-from .store import save_model
+from .features import views
+from .model import StackedClassifier, TrainedModel, label_matrix, stacked_decision
+from .store import MODEL_FORMAT, save_model
 
 _NO_RULE = VariableRule("-")
 
@@ -47,14 +53,19 @@ def read_training(paths: list[Path], report: ReadReport | None = None
 
 
 def prf(y: np.ndarray, pred: np.ndarray) -> dict:
-    tp = int((pred & (y == 1)).sum())
-    fp = int((pred & (y == 0)).sum())
-    fn = int((~pred & (y == 1)).sum())
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-            "tp": tp, "fp": fp, "fn": fn, "support": tp + fn}
+    """Precision, recall and F1 of one code (sklearn.metrics), with the counts."""
+    y, pred = np.asarray(y, dtype=bool), np.asarray(pred, dtype=bool)
+    p, r, f, _ = precision_recall_fscore_support(y, pred, average="binary", zero_division=0.0)
+    tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
+    return {"precision": round(float(p), 4), "recall": round(float(r), 4),
+            "f1": round(float(f), 4), "tp": tp, "fp": fp, "fn": fn, "support": tp + fn}
+
+
+def micro(Y: np.ndarray, pred: np.ndarray) -> dict:
+    """Micro precision, recall and F1 over the columns given (sklearn.metrics)."""
+    p, r, f, _ = precision_recall_fscore_support(Y, pred, average="micro", zero_division=0.0)
+    return {"precision": round(float(p), 4), "recall": round(float(r), 4),
+            "f1": round(float(f), 4)}
 
 
 def versions() -> dict[str, str]:
@@ -69,26 +80,20 @@ def versions() -> dict[str, str]:
             "pandas": pandas.__version__}
 
 
-def fit_conversations(engine, convs: list[Conversation], recall_target: float = 0.9,
-                      precision_floor: float = PRECISION_FLOOR, cv: int = 5,
-                      small: bool = False, rule_sugs=None, seed: int = 0
-                      ) -> tuple[TrainedModel, np.ndarray, np.ndarray, list]:
-    """Fit a model on conversations; returns model, labels, out-of-fold P and rule suggestions."""
+def fit_conversations(engine, convs: list[Conversation], estimator: StackedClassifier, X,
+                      sugs) -> TrainedModel:
+    """A clone of ``estimator`` fitted on ``convs`` (their frame ``X`` and rule suggestions
+    ``sugs``, from :func:`.features.views`), with the context model beside it."""
     codes = engine.codebook.annotatable_codes
-    sugs = rule_sugs if rule_sugs is not None else list(engine.suggest_many(convs))
-    X = frame(convs, sugs)
     Y = label_matrix(convs, codes)
-    model, oof = fit_model(X, Y, codes, recall_target, precision_floor, k=cv, small=small,
-                           seed=seed)
-    model.context = fit_context(engine, model, X, convs, sugs, cv, seed)
-    model.meta.update(codebook_version=engine.codebook.version,
-                      patterns_version=engine.ps.version, recall_target=recall_target,
-                      precision_floor=precision_floor, cv=cv, small=small, seed=seed)
-    return model, Y, oof, sugs
+    clf = clone(estimator).set_params(codes=codes).fit(X, Y)
+    context = fit_context(engine, clf, X, convs, sugs)
+    return TrainedModel(clf, context, {
+        "codebook_version": engine.codebook.version, "patterns_version": engine.ps.version})
 
 
-def fit_context(engine, model: TrainedModel, X, convs: list[Conversation], sugs, cv: int,
-                seed: int) -> ContextClassifier | None:
+def fit_context(engine, clf: StackedClassifier, X, convs: list[Conversation], sugs
+                ) -> ContextClassifier | None:
     """A text model for the choice variables whose gold every training record has (number
     variables and duration classes stay with the rules)."""
     cb = engine.codebook
@@ -102,48 +107,64 @@ def fit_context(engine, model: TrainedModel, X, convs: list[Conversation], sugs,
          for v in variables}
     rules = {v: [s.context[v]["value"] if s.context.get(v, {}).get("evidence") else None
                  for s in sugs] for v in variables}
-    return ContextClassifier(variables, multi, cv=cv, seed=seed).fit(model.features(X), Y, rules)
+    ctx = ContextClassifier(variables, multi, cv=clf.cv, random_state=clf.random_state)
+    return ctx.fit(clf.text_features(X), Y, rules)
+
+
+def describe(clf: StackedClassifier) -> dict:
+    """The card's ``settings``: the estimator's parameters and what they mean."""
+    params = {k: list(v) if isinstance(v, tuple) else v
+              for k, v in clf.get_params().items() if k != "codes"}
+    w, c = clf.word_ngrams, clf.char_ngrams
+    return {**params, "min_positives": clf.min_positives,
+            "features": f"text model: visitor word {w[0]}-{w[1]} + char_wb {c[0]}-{c[1]} "
+                        f"TF-IDF, question+answer word {w[0]}-{w[1]} TF-IDF (min_df "
+                        f"{clf.min_df}); stacker: rule hit, score and veto per code",
+            "estimator": f"StackedClassifier: text LogisticRegression(class_weight='balanced', "
+                         f"C={clf.C}, liblinear) per code; stacker LogisticRegression("
+                         f"C={clf.stacker_C}) per code over rule hit, logit P_text (out of "
+                         "fold), their product, rule score, vetoed"}
 
 
 def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | None = None,
-          recall_target: float = 0.9, precision_floor: float = PRECISION_FLOOR, cv: int = 5,
-          small: bool = False, sources: list[str] | None = None,
+          estimator: StackedClassifier | None = None, sources: list[str] | None = None,
           dropped: Counter | None = None) -> tuple[TrainedModel, dict]:
-    """Train, write ``model.skops`` and the model card to ``out_dir``; returns model, card."""
-    if len(convs) < 2 * cv:
-        raise ValueError(f"{len(convs)} training conversations is too few for {cv}-fold CV")
+    """Train, write ``model.skops`` and the model card to ``out_dir``; returns model, card.
+
+    ``estimator``: the (unfitted) classifier and its parameters; default
+    ``StackedClassifier()``."""
+    est = estimator if estimator is not None else StackedClassifier()
+    if len(convs) < 2 * est.cv:
+        raise ValueError(f"{len(convs)} training conversations is too few for {est.cv}-fold CV")
     t0 = time.perf_counter()
     out = Path(out_dir)
     name = name or out.name
-    model, Y, oof, sugs = fit_conversations(engine, convs, recall_target, precision_floor, cv,
-                                            small)
+    sugs, X = views(engine, convs)
+    model = fit_conversations(engine, convs, est, X, sugs)
     model.meta["name"] = name
-    codes = model.codes
+    clf = model.classifier
+    codes = clf.codes_
+    Y = label_matrix(convs, codes)
     rules = np.array([[c in s.codes for c in codes] for s in sugs], dtype=bool)
-    stacked = model.oof_stacked
-    gated = set(getattr(model.stacker, "gated_", []) or [])
+    oof = clf.oof_text_proba_
+    classifier = np.zeros_like(rules)
+    combined = rules.copy()
     per_code = {}
     for j, c in enumerate(codes):
         entry = {"positives": int(Y[:, j].sum()), "rules": prf(Y[:, j], rules[:, j])}
-        if c in model.thresholds:
-            t = model.thresholds[c]
-            pred = np.nan_to_num(oof[:, j], nan=0.0) >= t
-            q = stacked[:, j] if c not in gated else np.full(len(Y), np.nan)
-            entry.update(threshold=round(t, 4), classifier=prf(Y[:, j], pred),
-                         combined=prf(Y[:, j], stacked_decision(rules[:, j], q)))
+        if c in clf.thresholds_:
+            t = clf.thresholds_[c]
+            classifier[:, j] = np.nan_to_num(oof[:, j], nan=0.0) >= t
+            combined[:, j] = stacked_decision(rules[:, j], clf.oof_proba_[:, j])
+            entry.update(threshold=round(t, 4), classifier=prf(Y[:, j], classifier[:, j]),
+                         combined=prf(Y[:, j], combined[:, j]))
         else:
             entry.update(threshold=None, classifier=None, combined=None,
-                         note="fewer than 3 positives: rules only")
+                         note=f"fewer than {clf.min_positives} positives: rules only")
         per_code[c] = entry
-    def micro(key: str) -> dict:
-        ms = [per_code[c][key] for c in codes if per_code[c].get(key)]
-        tp, fp, fn = (sum(m[k] for m in ms) for k in ("tp", "fp", "fn"))
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4),
-                "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
     card = {
         "name": name,
+        "format": MODEL_FORMAT,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "codebook_version": engine.codebook.version,
         "patterns_version": engine.ps.version,
@@ -151,23 +172,14 @@ def train(engine, convs: list[Conversation], out_dir: str | Path, name: str | No
         "training": {"n_conversations": len(convs), "ids": [c.id for c in convs],
                      "files": sources or [], "dropped": dict(dropped or {}),
                      "positives": {c: int(Y[:, j].sum()) for j, c in enumerate(codes)}},
-        "settings": {"recall_target": recall_target, "precision_floor": precision_floor,
-                     "cv": cv, "min_positives": 3, "small_ngrams": small,
-                     "features": "text model: visitor word 1-2 + char_wb 2-5 TF-IDF, "
-                                 "question+answer word TF-IDF; stacker: rule hit, score and "
-                                 "veto per code" if not small else
-                                 "small: word 1-1, char_wb 3-4; stacker as usual",
-                     "estimator": "text: LogisticRegression(class_weight='balanced', C=4, "
-                                  "liblinear) per code; stacker: LogisticRegression(C=1) per "
-                                  "code over rule hit, logit P_text, their product, rule "
-                                  "score, vetoed",
-                     "combine_default": f"stacked, margin {STACK_MARGIN}"},
-        "rules_only_codes": model.fallback,
-        "thresholds": {c: round(t, 4) for c, t in model.thresholds.items()},
-        "cv_metrics": {"codes": per_code, "micro": {k: micro(k) for k in
-                                                    ("rules", "classifier", "combined")}},
-        "stacker": model.stacker.weights() if model.stacker is not None else None,
-        "stacker_gated": sorted(gated),
+        "settings": describe(clf),
+        "rules_only_codes": list(clf.fallback_),
+        "thresholds": {c: round(t, 4) for c, t in clf.thresholds_.items()},
+        "cv_metrics": {"codes": per_code, "micro": {
+            k: micro(Y, P)
+            for k, P in (("rules", rules), ("classifier", classifier), ("combined", combined))}},
+        "stacker": clf.weights(),
+        "stacker_gated": sorted(clf.gated_),
         "context_model": None if model.context is None else {
             "variables": list(model.context.estimators_),
             "kept": list(model.context.kept_),

@@ -12,7 +12,7 @@ from ..corpus import ReadReport
 from ..evaluation import Evaluation, evaluate_engine
 from ..private import private_file
 from .common import err, fail, open_input, report_skips
-from .suggest import _split_model, build_engine
+from .suggest import build_engine, classifier_dir
 
 
 def _f(x: float | None) -> str:
@@ -131,9 +131,11 @@ def register(app: typer.Typer) -> None:
                                     "negative with its evidence (shows conversation text)."),
         json_out: Path | None = typer.Option(None, "--json", help="Write all figures as JSON."),
         patterns: Path | None = typer.Option(None, help="Pattern directory (default patterns/)."),
-        model: str | None = typer.Option(None, "--model", help="Classifier directory or spaCy "
-                                         "pipeline; with a classifier, rules, classifier and "
-                                         "combined are reported side by side."),
+        model: Path | None = typer.Option(None, "--model", help="Classifier directory made by "
+                                          "'indicators train': rules, classifier and combined "
+                                          "are reported side by side."),
+        spacy_model: str | None = typer.Option(None, "--spacy-model",
+                                                help="Installed spaCy pipeline, e.g. nl_core_news_sm."),
         show_patterns: bool = typer.Option(True, "--patterns-table/--no-patterns-table"),
         cv: int = typer.Option(5, "--cv", help="Folds when a classifier is evaluated on its "
                                "own training data."),
@@ -146,10 +148,10 @@ def register(app: typer.Typer) -> None:
         report_skips(report)
         if not convs:
             fail("no gold conversations read")
-        classifier, spacy_name = _split_model(model, None)
+        classifier = classifier_dir(model)
         from ..rules.doccache import default_dir
 
-        engine = build_engine(patterns, spacy_name, doc_cache=None if no_cache else default_dir())
+        engine = build_engine(patterns, spacy_model, doc_cache=None if no_cache else default_dir())
         results = []
         if classifier is None:
             sugs = list(engine.suggest_many(convs))

@@ -12,13 +12,13 @@ from .common import INTERRUPTED, err, fail, report_skips
 
 
 def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None,
-                 combine: str | None = None, doc_cache: Path | None = None):
+                 doc_cache: Path | None = None):
     """The engine for a command (``EngineSpec.build``, the one builder); unusable patterns,
     models or codebook end the command with the reason."""
     from ..batch import EngineSpec
 
     return build_checked(EngineSpec(patterns=patterns, spacy_model=model, classifier=classifier,
-                                    combine=combine, doc_cache=doc_cache))
+                                    doc_cache=doc_cache))
 
 
 def build_checked(spec):
@@ -38,12 +38,10 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("auto", "--format", help="auto, jsonl, csv or txt."),
         strict: bool = typer.Option(False, help="Stop at the first skipped record."),
         patterns: Path | None = typer.Option(None, help="Pattern directory (default patterns/)."),
-        model: str | None = typer.Option(None, "--model", help="Installed spaCy pipeline or a "
-                                          "classifier directory under models/ (see README)."),
+        model: Path | None = typer.Option(None, "--model", help="Classifier directory made "
+                                          "by 'indicators train', e.g. models/NAME (see README)."),
         spacy_model: str | None = typer.Option(None, "--spacy-model",
                                                 help="Installed spaCy pipeline, e.g. nl_core_news_sm."),
-        combine: str | None = typer.Option(None, "--combine", help="With a classifier: "
-                                           "stacked (default), rules-first, union, model-veto or model."),
         batch_size: int = typer.Option(64, help="Conversations per batch."),
         n_process: int = typer.Option(1, "--n-process", "-j",
                                       help="Worker processes; 0 = all cores."),
@@ -70,9 +68,8 @@ def register(app: typer.Typer) -> None:
         from ..batch import BatchError, EngineSpec, Interrupted, run_suggest
         from ..corpus import InputError
 
-        classifier, spacy_name = _split_model(model, spacy_model)
-        spec = EngineSpec(patterns=patterns, spacy_model=spacy_name, classifier=classifier,
-                          combine=combine)
+        classifier = classifier_dir(model)
+        spec = EngineSpec(patterns=patterns, spacy_model=spacy_model, classifier=classifier)
         engine = build_checked(spec)  # checks everything; workers build theirs from spec
         cb = engine.codebook
         if n_process != 1:
@@ -133,11 +130,16 @@ def register(app: typer.Typer) -> None:
             err.print(f"wrote {result.total} suggestions to {result.output}")
 
 
-def _split_model(model: str | None, spacy_model: str | None) -> tuple[Path | None, str | None]:
-    """``--model`` names a classifier directory (with model.skops) or a spaCy pipeline."""
+def classifier_dir(model: Path | None) -> Path | None:
+    """``--model``: a classifier directory made by ``indicators train``, nothing else (a
+    spaCy pipeline goes to ``--spacy-model``); anything else is a usage error."""
     if model is None:
-        return None, spacy_model
-    p = Path(model)
-    if p.is_dir() and (p / "model.skops").exists():
-        return p, spacy_model
-    return None, spacy_model or model
+        return None
+    from ..classifier.store import CARD_JSON
+
+    if not (model / CARD_JSON).is_file():
+        why = ("no such directory" if not model.exists() else "not a directory"
+               if not model.is_dir() else f"no {CARD_JSON} in it")
+        fail(f"--model {model}: not a classifier directory made by 'indicators train' "
+             f"({why}); a spaCy pipeline is given with --spacy-model")
+    return model

@@ -22,9 +22,9 @@ def register(app: typer.Typer) -> None:
         precision_floor: float = typer.Option(0.5, help="Thresholds keep precision above this."),
         cv: int = typer.Option(5, "--cv", help="Folds for the cross-validated thresholds."),
         patterns: Path | None = typer.Option(None, help="Pattern directory (default patterns/)."),
-        small: bool = typer.Option(False, help="Narrow n-gram ranges (faster, for tests)."),
     ) -> None:
         """Train the per-code classifier; writes model.skops, model_card.json and .md."""
+        from ..classifier.model import StackedClassifier
         from ..classifier.training import read_training
         from ..classifier.training import train as train_model
         from .suggest import build_engine
@@ -40,8 +40,9 @@ def register(app: typer.Typer) -> None:
             fail(f"{len(convs)} usable conversations; need at least {2 * cv}")
         engine = build_engine(patterns, None)
         try:
-            model, card = train_model(engine, convs, output, recall_target=recall_target,
-                                      precision_floor=precision_floor, cv=cv, small=small,
+            est = StackedClassifier(recall_target=recall_target,
+                                    precision_floor=precision_floor, cv=cv)
+            model, card = train_model(engine, convs, output, estimator=est,
                                       sources=[str(p.resolve()) for p in data], dropped=dropped)
         except ValueError as e:
             fail(str(e))
