@@ -231,6 +231,24 @@ CASES = [
      ["b: een jongen uit mijn wijk voegde me toe op snap",
       "b: nu moet ik voor hem met mannen mee en hij houdt het geld"],
      {"ontmoeting_online"}, {"ontmoeting_offline"}),
+    # living with the household or employer who exploits the victim
+    ("host-lives-in-madams-house",
+     ["b: ik maak elke dag schoon en kook, ik krijg geen loon en madam houdt mijn paspoort",
+      "b: ik woon in het huis van mijn madam, ik slaap op de zolder"],
+     {"inwonend"}, set()),
+    ("host-care-worker-couple",
+     ["b: Ik ben begeleider. Mijn cliente werkt zonder loon in de bakkerij van een echtpaar "
+      "en zij houden haar pas en haar geld.",
+      "b: Ze woont in bij dat echtpaar."],
+     {"inwonend"}, set()),
+    ("host-boss-lives-there-too",
+     ["b: ik werk in de bouw voor 3 euro per uur en de baas houdt mijn loon in voor schuld",
+      "b: we slapen met zes man in een huis. de baas woont ook in het huis"],
+     {"inwonend"}, set()),
+    ("host-one-of-the-boss-houses",
+     ["b: ik werk in de bouw voor 3 euro per uur en de baas houdt mijn loon in voor schuld",
+      "b: wij wonen met tien man in een huis van de baas, hij woont zelf ergens anders"],
+     set(), {"inwonend"}),
 ]
 
 
