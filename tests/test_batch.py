@@ -153,9 +153,17 @@ def test_parallel_matches_serial(tmp_path, engine):
 CLI = [sys.executable, "-c", "from indicators.cli import app; app(prog_name='indicators')"]
 
 
+# The interrupted child handles Ctrl-C as in a terminal even when the test runner was started
+# with SIGINT ignored (a background job of a non-interactive shell, nohup), which the child
+# would otherwise inherit.
+CLI_CTRL_C = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, "
+              "signal.default_int_handler); from indicators.cli import app; "
+              "app(prog_name='indicators')"]
+
+
 def _start(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [*CLI, "suggest", str(src), "-o", str(out), "--batch-size", "1", "-q",
+        [*CLI_CTRL_C, "suggest", str(src), "-o", str(out), "--batch-size", "1", "-q",
          "--no-progress", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
