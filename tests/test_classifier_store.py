@@ -18,9 +18,9 @@ from indicators.classifier.store import (
     ModelError,
     check_types,
     load_model,
-    sha256,
 )
 from indicators.codebook import load_codebook
+from indicators.paths import file_sha256
 
 
 def make_malicious(path: Path, marker: Path) -> None:
@@ -42,7 +42,7 @@ def model_dir(d: Path, write, **card_fields) -> Path:
     d.mkdir()
     write(d / MODEL_FILE)
     card = {"format": MODEL_FORMAT, "codebook_version": load_codebook().version,
-            "model_file": MODEL_FILE, "model_sha256": sha256(d / MODEL_FILE),
+            "model_file": MODEL_FILE, "model_sha256": file_sha256(d / MODEL_FILE),
             **card_fields}  # the attacker supplies the card too
     (d / CARD_JSON).write_text(json.dumps(card), encoding="utf-8")
     return d

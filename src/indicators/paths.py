@@ -6,6 +6,7 @@ the repository root. ``INDICATORS_HOME`` overrides that root.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -27,3 +28,12 @@ def patterns_dir() -> Path:
 
 def models_dir() -> Path:
     return project_root() / "models"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB chunks (model files, run identities)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

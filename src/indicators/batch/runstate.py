@@ -12,13 +12,13 @@ refused as well: nothing tells what it belongs to.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from ..paths import file_sha256
 from ..private import private_file
 
 VERSION = 1
@@ -26,14 +26,6 @@ VERSION = 1
 
 def run_path(part: Path) -> Path:
     return part.with_name(part.name + ".json")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _classifier_sha(directory: Path | None) -> str | None:
@@ -53,7 +45,7 @@ def run_identity(files: list[tuple[Path, str]], *, fmt: str, strict: bool, encod
     for path, kind in files:
         p = Path(path).resolve()
         inputs.append({"path": str(p), "format": kind, "size": p.stat().st_size,
-                       "sha256": _sha256(p)})
+                       "sha256": file_sha256(p)})
 
     def s(v: Any) -> str | None:
         return None if v is None else str(Path(v).resolve()) if isinstance(v, Path) else str(v)

@@ -24,7 +24,6 @@ clear message, never a traceback.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 import skops.io as sio
 
 from ..codebook import Codebook, load_codebook
+from ..paths import file_sha256
 from .model import StackedClassifier, TrainedModel
 
 MODEL_FILE = "model.skops"
@@ -55,14 +55,6 @@ class ModelError(ValueError):
     """A model directory is missing, damaged, untrusted or made for another codebook."""
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def save_model(model: TrainedModel, directory: str | Path, card: dict) -> Path:
     """Write the skops file and the card (JSON + Markdown); returns the directory."""
     from .card import card_markdown
@@ -73,7 +65,7 @@ def save_model(model: TrainedModel, directory: str | Path, card: dict) -> Path:
     # deflate: the vocabularies are JSON inside the zip (36 MB stored, a few MB deflated)
     sio.dump(model.to_state(MODEL_FORMAT), tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     tmp.replace(d / MODEL_FILE)
-    card = dict(card, model_file=MODEL_FILE, model_sha256=sha256(d / MODEL_FILE))
+    card = dict(card, model_file=MODEL_FILE, model_sha256=file_sha256(d / MODEL_FILE))
     (d / CARD_JSON).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n",
                                encoding="utf-8")
     (d / CARD_MD).write_text(card_markdown(card), encoding="utf-8")
@@ -125,7 +117,7 @@ def load_model(directory: str | Path, codebook: Codebook | None = None) -> tuple
     path = d / name
     if not path.is_file():
         raise ModelError(f"{d}: model file {path.name} is missing")
-    if card.get("model_sha256") != sha256(path):
+    if card.get("model_sha256") != file_sha256(path):
         raise ModelError(f"{path}: checksum does not match {CARD_JSON}; refusing to load")
     try:
         types = sio.get_untrusted_types(file=path)
