@@ -8,7 +8,8 @@ the Doc as arrays.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from itertools import compress
+from typing import NamedTuple
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, SENT_START
 from spacy.tokens import Doc
@@ -17,8 +18,7 @@ from .patterns import PatternSet, Term
 from .termindex import TermIndex
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     concept: str
     start: int  # token index in the doc
     end: int
@@ -26,17 +26,25 @@ class Hit:
     cats: frozenset[str] = frozenset()  # context categories covering this hit
 
 
-@dataclass
 class Sentence:
-    start_char: int
-    end_char: int
-    start: int  # token indices
-    end: int
-    is_question: bool
-    hits: list[Hit] = field(default_factory=list)
-    is_summary: bool = False
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
-    _pcache: dict = field(default_factory=dict, repr=False, compare=False)
+    """A sentence of a turn: its span, its dialogue kind and its concept hits."""
+
+    __slots__ = ("start_char", "end_char", "start", "end", "is_question", "is_summary",
+                 "hits", "_cache", "_pcache")
+
+    def __init__(self, start_char: int, end_char: int, start: int, end: int,
+                 is_question: bool, hits: list[Hit] | None = None, is_summary: bool = False):
+        self.start_char, self.end_char = start_char, end_char
+        self.start, self.end = start, end  # token indices
+        self.is_question, self.is_summary = is_question, is_summary
+        self.hits = hits if hits is not None else []
+        self._cache: dict = {}
+        self._pcache: dict = {}
+
+    def __repr__(self) -> str:
+        return (f"Sentence({self.start_char}, {self.end_char}, {self.start}, {self.end}, "
+                f"is_question={self.is_question}, is_summary={self.is_summary}, "
+                f"hits={self.hits!r})")
 
     def concepts(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
         """Concepts in the sentence, without hits covered by a ``blocked`` category."""
@@ -99,6 +107,7 @@ class ConceptMatcher:
         self.index = TermIndex(terms)
         self._term_text = [t.text for t in terms]
         self._norm_strings: dict[int, str] = {}  # NORM hash -> string
+        self._info_of: dict[str, tuple | None] = {}  # token string -> _info
         # other-role words mark platforms on either side; "later" words the platforms after them
         self.skip_both = set(ps.other_role) | set(ps.later_back)
         self.skip_forward = set(ps.later)
@@ -124,8 +133,8 @@ class ConceptMatcher:
         norm_h, idx, length, sent_start, punct, space = doc.to_array(_ATTRS).T.tolist()
         norms = self._strings_of(norm_h, doc)
         bounds = [0, *(i for i, v in enumerate(sent_start) if v == 1 and i), len(doc)]
-        entries = self.index.entries(norms)
-        sents = [self._sentence(norms, entries, text, a, b, idx[a], idx[b - 1] + length[b - 1])
+        info = self._infos(norms)
+        sents = [self._sentence(norms, info, text, a, b, idx[a], idx[b - 1] + length[b - 1])
                  for a, b in zip(bounds, bounds[1:], strict=False)]
         answer = None
         if visitor:
@@ -149,53 +158,116 @@ class ConceptMatcher:
         """The sentences of a turn with their concept hits (see :meth:`analyse`)."""
         return self.analyse(doc, doc.text, False)[1]
 
-    def _sentence(self, norms: list[str], entries: list, text: str, start: int, end: int,
+    # ------------------------------------------------------------------ concept hits
+    def _infos(self, norms: list[str]) -> list[tuple | None]:
+        """What every token can be in the terms (:meth:`_info`, cached per token string)."""
+        infos = self._info_of
+        try:
+            return list(map(infos.__getitem__, norms))
+        except KeyError:
+            return [infos[n] if n in infos else self._info(n) for n in norms]
+
+    def _info(self, norm: str) -> tuple | None:
+        """The index entry of a token string sorted by what its terms are: (concepts it is
+        by itself as (rank, concept, term), modifiers it triggers by itself, categories it
+        ends, multi-token terms it starts, multi-token terms it anchors); None for a token
+        in no term. A concept found by two terms keeps the first (by rank)."""
+        entry = self.index.entry(norm)
+        info = None
+        if entry is not None:
+            singles, multis, later = entry
+            concepts: list[tuple[int, str, str]] = []
+            mods: list[object] = []
+            ends: list[str] = []
+            for r, ti in singles:
+                kind, obj = self.kind[ti]
+                if kind == "concept":
+                    if all(c != obj for _, c, _ in concepts):
+                        concepts.append((r, obj, self._term_text[ti]))
+                elif kind == "mod":
+                    mods.append(obj)
+                elif obj not in ends:
+                    ends.append(obj)
+            info = (tuple(concepts), tuple(mods), tuple(ends), multis, later)
+        self._info_of[norm] = info
+        return info
+
+    def _sentence(self, norms: list[str], info: list, text: str, start: int, end: int,
                   s0: int, s1: int) -> Sentence:
         q, summary = self._dialogue_kind(text[s0:s1])
-        s = Sentence(s0, s1, start, end, is_question=q, is_summary=summary)
-        if not any(entries[start:end]):
+        s = Sentence(s0, s1, start, end, q, None, summary)
+        seg = info[start:end]
+        if not any(seg):
             return s
-        found = self.index.find(norms, start, end, entries)
-        if not found:
+        raw: list[tuple[int, tuple]] = []  # (token, the concepts it is by itself)
+        mods: list[tuple[object, int, int]] = []
+        starts: list[tuple[int, tuple[int, ...]]] = []
+        later: list[frozenset[int]] = []
+        for i in compress(range(start, end), seg):
+            concepts, ms, _, multis, specs = info[i]
+            if concepts:
+                raw.append((i, concepts))
+            if ms:
+                mods += [(m, i, i + 1) for m in ms]
+            if multis:
+                starts.append((i, multis))
+            if specs:
+                later.append(specs)
+        longer = []  # multi-token concept hits as (start, rank, concept, end, term)
+        end_at: list[tuple[str, int]] = []  # (category, token) of multi-token terminators
+        if starts:
+            for a, r, ti, b in self.index.multi(norms, starts, later, end):
+                kind, obj = self.kind[ti]
+                if kind == "concept":
+                    longer.append((a, r, obj, b, self._term_text[ti]))
+                elif kind == "mod":
+                    mods.append((obj, a, b))
+                else:
+                    end_at.append((obj, a))
+        if not raw and not longer:
             return s
-        self._hits(s, found)
+        if longer:  # in order of start token, then rank; a concept once per span
+            every = [(a, r, c, a + 1, t) for a, cs in raw for r, c, t in cs] + longer
+            every.sort(key=lambda h: (h[0], h[1]))
+            seen: set[tuple[str, int, int]] = set()
+            found = []
+            for a, _, c, b, t in every:
+                if (c, a, b) not in seen:
+                    seen.add((c, a, b))
+                    found.append((c, a, b, t))
+        else:
+            found = [(c, a, a + 1, t) for a, cs in raw for _, c, t in cs]
+        if mods:
+            s.hits = self._with_categories(found, mods, info, start, end, end_at)
+        else:
+            s.hits = [Hit(c, a, b, t, _NO_CATS) for c, a, b, t in found]
+        if not self._role.isdisjoint([h[0] for h in found]):
+            self._mark_other_role(s)
         return s
 
-    def _hits(self, s: Sentence, found: list[tuple[int, int, int]]) -> None:
-        """The concept hits of a sentence, with the context categories that cover them."""
-        start, end = s.start, s.end
-        raw: list[tuple[str, int, int, str]] = []
-        mods: list[tuple[object, int, int]] = []
-        ends: dict[str, list[int]] = {}
-        kinds, texts = self.kind, self._term_text
-        for ti, a, b in found:
-            kind, obj = kinds[ti]
-            if kind == "concept":
-                raw.append((obj, a, b, texts[ti]))
-            elif kind == "mod":
-                mods.append((obj, a, b))
-            else:
-                ends.setdefault(obj, []).append(a)
-        if not raw:
-            return
+    def _with_categories(self, found: list[tuple[str, int, int, str]],
+                         mods: list[tuple[object, int, int]], info: list, start: int, end: int,
+                         end_at: list[tuple[str, int]]) -> list[Hit]:
+        """The concept hits with the context categories (ConText modifiers) that cover them."""
         pseudo = [(a, b) for m, a, b in mods if m.category == "pseudo"]
         if pseudo:  # a trigger inside a pseudo-trigger phrase is no trigger
             mods = [(m, a, b) for m, a, b in mods if m.category != "pseudo" and not any(
                 pa <= a and b <= pb for pa, pb in pseudo)]
+        if not mods:
+            return [Hit(c, a, b, t, _NO_CATS) for c, a, b, t in found]
+        ends: dict[str, list[int]] = {}
+        for i in compress(range(start, end), info[start:end]):
+            for cat in info[i][2]:
+                ends.setdefault(cat, []).append(i)
+        for cat, a in end_at:
+            ends.setdefault(cat, []).append(a)
         scopes = [self._scope(m, a, b, start, end, ends) for m, a, b in mods]
-        seen = set()
-        for concept, a, b, term in raw:
-            if (concept, a, b) in seen:
-                continue
-            seen.add((concept, a, b))
-            # a trigger inside the concept's own words ("wilde niet", "stopte niet") does
-            # not modify that concept
-            cats = frozenset(
-                m.category for (m, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
-                if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)
-            ) if mods else _NO_CATS
-            s.hits.append(Hit(concept, a, b, term, cats))
-        self._mark_other_role(s)
+        # a trigger inside the concept's own words ("wilde niet", "stopte niet") does not
+        # modify that concept
+        return [Hit(c, a, b, t, frozenset(
+            m.category for (m, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
+            if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)))
+            for c, a, b, t in found]
 
     def _dialogue_kind(self, text: str) -> tuple[bool, bool]:
         """(:meth:`is_question`, :meth:`is_summary`) of a sentence's text."""
@@ -220,9 +292,6 @@ class ConceptMatcher:
 
     def _mark_other_role(self, s: Sentence) -> None:
         """A platform named for another role, or as a later contact, gets the category 'other'."""
-        role = self._role
-        if not any(h.concept in role for h in s.hits):
-            return
         both = [h.start for h in s.hits if h.concept in self.skip_both]
         fwd = [h.end for h in s.hits if h.concept in self.skip_forward]
         if not both and not fwd:

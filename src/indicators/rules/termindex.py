@@ -1,10 +1,12 @@
 """The pattern terms compiled for look-up in a turn's normalised tokens.
 
-Per distinct token string the index works out once which terms the token can complete,
-start or end; after that finding the terms of a sentence costs one dictionary look-up per
-token, and a multi-token term is only tried where it can start and when some token of the
-sentence can end it. The result is the same as testing every term at every token
-(``tests/test_termindex.py`` checks this against such a reference).
+Per distinct token string the index works out once which terms the token completes by
+itself, which longer terms it can start, and which later tokens of longer terms it can be;
+per distinct pair of neighbouring token strings, which longer terms can start with that
+pair. After that, finding the terms of a sentence costs a dictionary look-up per token, and
+a longer term is only followed further where its first two tokens match and every later
+token occurs somewhere in the sentence. The result is the same as testing every term at
+every token (``tests/test_termindex.py`` checks this against such a reference).
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ from itertools import compress
 
 from .terms import Term, TokenSpec
 
+_CACHE_LIMIT = 500_000  # cached token pairs before the pair cache starts over
+
 
 class TermIndex:
     """All terms of a PatternSet, compiled for look-up in a list of normalised tokens.
 
-    Per distinct token string the index computes once (and caches) which single-token terms
-    it completes, which multi-token terms it can start and which it anchors (see
-    :func:`_anchor`). Finding terms in a sentence is then one dictionary look-up per token;
-    a multi-token term is only tried where it starts and when its anchor is in the sentence. :meth:`find` returns the
-    occurrences ordered by start token, then by the term's place in the index (terms whose
-    first token is a plain word first).
+    :meth:`find` returns the occurrences ordered by start token, then by the term's place in
+    the index (terms whose first token is a plain word first, then the others, each in the
+    order of the list).
     """
 
     def __init__(self, terms: list[Term]):
@@ -30,7 +31,7 @@ class TermIndex:
         n = len(terms)
         self._exact: dict[str, list[int]] = {}
         self._words: dict[str, list[int]] = {}  # first token a list of words: /(moeder|vader)/
-        self._other: list[int] = []
+        other: list[int] = []
         for i, t in enumerate(terms):
             first = t.tokens[0]
             if first.kind == "exact":
@@ -39,44 +40,61 @@ class TermIndex:
                 for w in first.words:
                     self._words.setdefault(w, []).append(i)
             else:
-                self._other.append(i)
+                other.append(i)
+        self._first_other = _Wildcards([(i, terms[i].tokens[0]) for i in other])
         # the order of occurrences at one token: plain-word first tokens, then the others
         self._rank = [i if t.tokens[0].kind == "exact" else n + i for i, t in enumerate(terms)]
         self._single = [len(t.tokens) == 1 for t in terms]
-        # multi-token terms by an anchor, the most telling of their later tokens (a plain
-        # word before a list of words before a wildcard): a term whose anchor occurs nowhere
-        # in the sentence is not tried
-        self._anchor = [_anchor(t) for t in terms]
-        self._anchor_exact: dict[str, set[int]] = {}
-        self._anchor_other: list[int] = []
-        for i, t in enumerate(terms):
-            if len(t.tokens) > 1:
-                spec = t.tokens[self._anchor[i]]
-                if spec.kind in ("exact", "words"):
-                    for w in (spec.words or (spec.value,)):
-                        self._anchor_exact.setdefault(w, set()).add(i)
-                else:
-                    self._anchor_other.append(i)
-        self._first_other = _Wildcards([(i, terms[i].tokens[0]) for i in self._other])
-        self._anchor_others = _Wildcards([(i, terms[i].tokens[self._anchor[i]])
-                                          for i in self._anchor_other])
+        # the tokens after the second of a term of three or more, by spec: such a term is
+        # only followed in a sentence where each of them matches some token (``_need[ti]``
+        # <= the union of the tokens' spec sets)
+        spec_id: dict[TokenSpec, int] = {}
+        self._need = [frozenset(spec_id.setdefault(s, len(spec_id))
+                                for s in t.tokens[2:] if s.kind != "gap") for t in terms]
+        self._later_words: dict[str, list[int]] = {}
+        wild: list[tuple[int, TokenSpec]] = []
+        for spec, k in spec_id.items():
+            if spec.kind in ("exact", "words"):
+                for w in (spec.words or (spec.value,)):
+                    self._later_words.setdefault(w, []).append(k)
+            else:
+                wild.append((k, spec))
+        self._later_wild = _Wildcards(wild)
         # per term: its tokens as (kind code, value) for the tight loop of _match_rest
         self._specs = [tuple(_compile_spec(s) for s in t.tokens) for t in terms]
         self._entries: dict[str, tuple | None] = {}
+        self._pairs: dict[tuple[str, str], tuple[tuple[int, int, bool], ...]] = {}
         self._spec: dict[tuple[int, int, str], bool] = {}
 
+    # ------------------------------------------------------------------ per token string
     def _entry(self, norm: str):
-        """(single-token occurrences as (rank, term), multi-token terms starting here,
-        multi-token terms anchored here) for one token string, or None when it has none."""
+        """(single-token occurrences as (rank, term), longer terms starting here, later-token
+        specs it matches) for one token string, or None when it is in no term."""
         first = [*self._exact.get(norm, ()), *self._words.get(norm, ()),
                  *self._first_other.matching(norm)]
         singles = tuple(sorted((self._rank[i], i) for i in first if self._single[i]))
-        multis = frozenset(i for i in first if not self._single[i])
-        last = frozenset(self._anchor_exact.get(norm, ())).union(
-            self._anchor_others.matching(norm))
-        entry = (singles, multis, last) if (singles or multis or last) else None
+        multis = tuple(i for i in first if not self._single[i])
+        later = frozenset(self._later_words.get(norm, ())).union(
+            self._later_wild.matching(norm))
+        entry = (singles, multis, later) if (singles or multis or later) else None
         self._entries[norm] = entry
         return entry
+
+    def _pair(self, key: tuple[str, str], multis: tuple[int, ...]):
+        """The longer terms starting with ``key`` (two neighbouring token strings) as
+        (term, token to go on from, whole term matched): the second token matched (2), or
+        is a gap (1)."""
+        got = []
+        for ti in multis:
+            spec = self.terms[ti].tokens[1]
+            if spec.kind == "gap":
+                got.append((ti, 1, False))
+            elif spec.matches(key[1]):
+                got.append((ti, 2, len(self.terms[ti].tokens) == 2))
+        if len(self._pairs) > _CACHE_LIMIT:
+            self._pairs.clear()
+        found = self._pairs[key] = tuple(got)
+        return found
 
     def _spec_ok(self, ti: int, k: int, norm: str) -> bool:
         key = (ti, k, norm)
@@ -112,6 +130,12 @@ class TermIndex:
             k += 1
         return pos
 
+    # ------------------------------------------------------------------ look-up
+    def entry(self, norm: str) -> tuple | None:
+        """The entry of one token string (see :meth:`entries`)."""
+        entries = self._entries
+        return entries[norm] if norm in entries else self._entry(norm)
+
     def entries(self, norms: list[str]) -> list[tuple | None]:
         """The index entry of every token (None: the token is in no term)."""
         entries = self._entries
@@ -132,33 +156,45 @@ class TermIndex:
         else:
             offset = 0
         found: list[tuple[int, int, int, int]] = []
-        starts: list[tuple[int, frozenset[int]]] = []
-        lasts: list[frozenset[int]] = []
+        starts: list[tuple[int, tuple[int, ...]]] = []
+        later: list[frozenset[int]] = []
         for i in compress(range(start, end), entries[start - offset:end - offset]):
-            singles, multis, last = entries[i - offset]
+            singles, multis, specs = entries[i - offset]
             for r, ti in singles:
                 found.append((i, r, ti, i + 1))
             if multis:
                 starts.append((i, multis))
-            if last:
-                lasts.append(last)
-        if starts and lasts:
-            possible = lasts[0].union(*lasts[1:]) if len(lasts) > 1 else lasts[0]
-            rank = self._rank
-            specs = self._specs
-            for i, multis in starts:
-                nxt = norms[i + 1] if i + 1 < end else None
-                for ti in multis & possible:
-                    kind, value = specs[ti][1]  # the second token, tested here first
-                    if (kind == _EXACT and nxt != value) or (
-                            kind == _WORDS and (nxt is None or nxt not in value)):
-                        continue
-                    b = self._match_rest(ti, norms, i + 1, 1, end)
-                    if b is not None:
-                        found.append((i, rank[ti], ti, b))
+            if specs:
+                later.append(specs)
+        if starts:
+            found += self.multi(norms, starts, later, end)
         if len(found) > 1:
             found.sort()
         return [(ti, a, b) for a, _, ti, b in found]
+
+    def multi(self, norms: list[str], starts: list[tuple[int, tuple[int, ...]]],
+              later: list[frozenset[int]], end: int) -> list[tuple[int, int, int, int]]:
+        """Occurrences (start, rank, term index, end) of the longer terms that start at the
+        given tokens (``starts``: token, its entry's longer terms) and end at most at
+        ``end``; ``later``: the later-token specs of the entries of the sentence's tokens."""
+        sat = frozenset().union(*later) if len(later) != 1 else later[0]
+        found = []
+        rank, need, pairs = self._rank, self._need, self._pairs
+        for i, multis in starts:
+            if i + 1 >= end:
+                continue
+            key = (norms[i], norms[i + 1])
+            cands = pairs.get(key)
+            if cands is None:
+                cands = self._pair(key, multis)
+            for ti, k, whole in cands:
+                if whole:
+                    found.append((i, rank[ti], ti, i + 2))
+                elif need[ti] <= sat:
+                    b = self._match_rest(ti, norms, i + k, k, end)
+                    if b is not None:
+                        found.append((i, rank[ti], ti, b))
+        return found
 
 
 _EXACT, _WORDS, _GAP, _OTHER = range(4)
@@ -172,20 +208,6 @@ def _compile_spec(spec: TokenSpec) -> tuple[int, object]:
     if spec.kind == "gap":
         return _GAP, int(spec.value)
     return _OTHER, None
-
-
-def _anchor(term: Term) -> int:
-    """The position of the token (after the first) that a sentence must contain for the term
-    to match there: a plain word (the longest), else a list of words (the shortest), else the
-    last token. Any later token is a correct choice; a rare one skips the most."""
-    cands = [(k, s) for k, s in enumerate(term.tokens) if k and s.kind != "gap"]
-    exact = [(len(s.value), k) for k, s in cands if s.kind == "exact"]
-    if exact:
-        return max(exact)[1]
-    words = [(len(s.words), k) for k, s in cands if s.kind == "words"]
-    if words:
-        return min(words)[1]
-    return len(term.tokens) - 1
 
 
 class _Wildcards:
