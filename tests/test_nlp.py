@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
 
 from indicators.rules.load import load_patterns
 from indicators.rules.normalise import Normalizer, build_nlp, normalize
@@ -28,7 +30,7 @@ def test_pipeline_sets_norms_and_sentences():
     doc = nlp("hij dreigt mn naaktfoto's te sturen!! woon je bij hem?")
     assert [t.norm_ for t in doc][:4] == ["hij", "dreigt", "mijn", "naaktfotos"]
     assert len(list(doc.sents)) == 2
-    assert nlp.pipe_names == ["indicators_normalizer", "sentencizer"]  # nothing reads lemmas
+    assert nlp.pipe_names == ["indicators_normalizer", "indicators_sentencizer"]  # no lemmas
 
 
 def test_the_spelling_map_is_part_of_the_pipeline_config():
@@ -41,3 +43,32 @@ def test_the_spelling_map_is_part_of_the_pipeline_config():
 def test_unknown_spacy_model_is_a_clear_error():
     with pytest.raises(ValueError, match="not installed"):
         build_nlp("nl_core_news_does_not_exist")
+
+
+def _both():
+    import spacy
+
+    from indicators.rules.normalise import SENTENCE_ENDS
+
+    theirs = spacy.blank("nl")
+    theirs.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_ENDS)})
+    return build_nlp(), theirs
+
+
+_BOTH = _both()
+_PIECES = ["ik", "Hij", ".", "!", "?", "!?", "?!", "…", "...", "\n", " ", "  ", ",", "-", "\"",
+           "(", ")", ":)", "ja", "nee", "15", "mn", "'", "?!?", "!!", "..", "\n\n", "😢"]
+
+
+@seed(20261207)
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.lists(st.booleans(), max_size=30))
+def test_our_sentencizer_splits_as_spacys(pieces, spaces):
+    """The array-based sentencizer gives the sentences of spaCy's ``sentencizer`` with the
+    same sentence ends."""
+    text = "".join(p + (" " if sp else "") for p, sp in
+                   zip(pieces, spaces + [False] * len(pieces), strict=False))
+    ours, theirs = _BOTH
+    a, b = ours(text), theirs(text)
+    assert [t.is_sent_start for t in a] == [t.is_sent_start for t in b]
+    assert [s.text for s in a.sents] == [s.text for s in b.sents]

@@ -17,7 +17,9 @@ For each conversation:
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from ..codebook import Codebook, load_codebook
 from ..conversation import VISITOR, Conversation
@@ -29,6 +31,21 @@ from .load import load_patterns
 from .match import ConceptMatcher, Sentence
 from .normalise import build_nlp
 from .patterns import Pattern, PatternSet
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a batch is analysed: the batch makes hundreds
+    of thousands of small objects, none in a reference cycle, and each collection would
+    walk every live object (the caches included; measured: about 15% of a run). Whatever
+    cycles there are get collected after the batch."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class RuleEngine:
@@ -89,8 +106,10 @@ class RuleEngine:
         return next(self._suggest_batch([conversation], 1))
 
     def _suggest_batch(self, batch: list[Conversation], n_process: int) -> Iterator[Suggestion]:
-        for conv, turns in zip(batch, self.analyse(batch, n_process=n_process), strict=True):
-            yield self.decide(conv, turns)
+        with _gc_paused():
+            out = [self.decide(conv, turns) for conv, turns in
+                   zip(batch, self.analyse(batch, n_process=n_process), strict=True)]
+        yield from out
 
     # ------------------------------------------------------------------ decisions
     def _fire(self, patterns: list[Pattern], conv: Analysed, facts: set[str]):

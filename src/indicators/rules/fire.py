@@ -84,10 +84,11 @@ MakeEvidence = Callable[..., list[Evidence]]
 def fire(patterns: list[Pattern], conv: Analysed, facts: set[str], dialogue: Dialogue,
          evidence: MakeEvidence) -> tuple[list[Evidence], dict[str, list[str]]]:
     """Evidence of the patterns in the conversation, and the targets a "nee" vetoed."""
+    present = conv.present
     active = [  # patterns that cannot be satisfied anywhere in the conversation are skipped
-        p for p in patterns
-        if p.requires_fact_set <= facts and not (p.unless_fact_set & facts)
-        and p.can_fire(conv.present)
+        p for p in patterns  # (Pattern.can_fire inlined)
+        if p.all_set <= present and (not p.any_set or not p.any_set.isdisjoint(present))
+        and p.requires_fact_set <= facts and p.unless_fact_set.isdisjoint(facts)
     ]
     if not active:
         return [], {}
@@ -146,8 +147,8 @@ class _Pass:
         reach = self.union(self.block, ())
         if in_answer:
             reach = reach | self.union(self.question, ())
-        for p in self.active:
-            if p.can_fire(reach):
+        for p in self.active:  # Pattern.can_fire, inlined: this is the innermost loop
+            if p.all_set <= reach and (not p.any_set or not p.any_set.isdisjoint(reach)):
                 self.pattern_on_turn(p, t, in_answer, first_answer)
         if in_answer:
             self.answers_left -= 1
@@ -217,12 +218,11 @@ class _Pass:
         if p.wanted and not (self.union(whole, blocked) & p.wanted):
             # both ways below need a concept of all/any in the unit's own usable words
             return
-        if p.scope == "sentence":
-            units: list[list[Sentence]] = [[s] for s in t.sentences]
+        if p.scope == "sentence":  # a sentence's own sets are what union([s]) gives
+            units = [([s], s.concepts_p(blocked), s.concepts_p(())) for s in t.sentences]
         else:
-            units = [whole]
-        for unit in units:
-            use, allc = self.union(unit, blocked), self.union(unit, ())
+            units = [(whole, self.union(whole, blocked), self.union(whole, ()))]
+        for unit, use, allc in units:
             if satisfied(p, use, allc):
                 first = unit[0] if p.scope == "sentence" else focus(p, t)
                 self.evidence += self.make(p, t, first, 1.0, "visitor", None, unit)

@@ -30,7 +30,7 @@ class Sentence:
     """A sentence of a turn: its span, its dialogue kind and its concept hits."""
 
     __slots__ = ("start_char", "end_char", "start", "end", "is_question", "is_summary",
-                 "hits", "_cache", "_pcache")
+                 "hits", "_plain", "_cats", "_cache", "_pcache")
 
     def __init__(self, start_char: int, end_char: int, start: int, end: int,
                  is_question: bool, hits: list[Hit] | None = None, is_summary: bool = False):
@@ -38,6 +38,10 @@ class Sentence:
         self.start, self.end = start, end  # token indices
         self.is_question, self.is_summary = is_question, is_summary
         self.hits = hits if hits is not None else []
+        # filled by the first concepts(): the concepts, and the categories of any hit (the
+        # hits are final by then)
+        self._plain: frozenset[str] | None = None
+        self._cats: frozenset[str] = frozenset()
         self._cache: dict = {}
         self._pcache: dict = {}
 
@@ -48,13 +52,15 @@ class Sentence:
 
     def concepts(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
         """Concepts in the sentence, without hits covered by a ``blocked`` category."""
+        plain = self._plain
+        if plain is None:
+            plain = self._plain = frozenset(h.concept for h in self.hits)
+            self._cats = frozenset().union(*(h.cats for h in self.hits))
+        if not self._cats:  # most sentences: no hit has a context category
+            return plain
         got = self._cache.get(blocked)
         if got is None:
-            plain = self._cache.get(())
-            if plain is None:
-                plain = self._cache[()] = frozenset(h.concept for h in self.hits)
-                self._cache[None] = frozenset().union(*(h.cats for h in self.hits))
-            b = self._cache[None].intersection(blocked)  # the categories that matter here
+            b = self._cats.intersection(blocked)  # the categories that matter here
             got = self._cache[blocked] = frozenset(
                 h.concept for h in self.hits if not (h.cats & b)) if b else plain
         return got

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import NORM, ORTH
+from spacy.attrs import IS_PUNCT, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -87,6 +87,59 @@ class ChatNormalizer:
         return doc
 
 
+SENTENCE_ENDS = (".", "!", "?", "\n", "…", "?!", "!?")
+
+
+@Language.factory("indicators_sentencizer",
+                  default_config={"punct_chars": list(SENTENCE_ENDS)})
+def make_sentencizer(nlp: Language, name: str, punct_chars: list):
+    return ChatSentencizer(punct_chars)
+
+
+class ChatSentencizer:
+    """Sentence starts as spaCy's rule-based ``sentencizer`` sets them, read and written as
+    arrays: a sentence ends after a token in ``punct_chars``, at the first token after it
+    that is neither punctuation nor in ``punct_chars`` (``tests/test_nlp.py`` checks that
+    both give the same sentences)."""
+
+    _OTHER, _END, _PUNCT = 0, 1, 2
+
+    def __init__(self, punct_chars: list[str]):
+        self.punct_chars = frozenset(punct_chars)
+        self._strings = None
+        self._kind: dict[int, int] = {}  # ORTH hash -> _OTHER / _END / _PUNCT
+
+    def __call__(self, doc: Doc) -> Doc:
+        n = len(doc)
+        if not n:
+            return doc
+        strings = doc.vocab.strings
+        if strings is not self._strings:
+            self._strings, self._kind = strings, {}
+        kind = self._kind
+        orths, punct = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
+        try:
+            kinds = [kind[h] for h in orths]
+        except KeyError:
+            for h, p in zip(orths, punct, strict=True):
+                if h not in kind:
+                    kind[h] = (self._END if strings[h] in self.punct_chars
+                               else self._PUNCT if p else self._OTHER)
+            kinds = [kind[h] for h in orths]
+        starts = [-1] * n
+        starts[0] = 1
+        seen_end = False
+        for i, k in enumerate(kinds):
+            if k == self._END:
+                seen_end = True
+            elif seen_end and k == self._OTHER:
+                starts[i] = 1
+                seen_end = False
+        doc.from_array([SENT_START],  # -1 (no start) as spaCy stores it: unsigned
+                       numpy.asarray(starts, dtype="int64").view("uint64").reshape(-1, 1))
+        return doc
+
+
 def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) -> Language:
     """The default pipeline, or an installed spaCy pipeline (``--spacy-model``) with our normaliser.
 
@@ -104,9 +157,9 @@ def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) 
         nlp.add_pipe("indicators_normalizer", first=True,
                      config={"spelling": dict(spelling or {})})
         if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-            nlp.add_pipe("sentencizer")
+            nlp.add_pipe("indicators_sentencizer")
         return nlp
     nlp = spacy.blank("nl")
     nlp.add_pipe("indicators_normalizer", config={"spelling": dict(spelling or {})})
-    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "\n", "…", "?!", "!?"]})
+    nlp.add_pipe("indicators_sentencizer")
     return nlp
