@@ -70,6 +70,11 @@ class RuleEngine:
         # the Doc cache (indicators.rules.doccache.DocCache) this engine reads, or None
         self.doc_cache = doc_cache
         self.fact_patterns = [p for p in self.ps.patterns if p.fact]
+        # fact patterns whose firing does not depend on other facts, and those it does
+        self.fact_free = [p for p in self.fact_patterns
+                          if not (p.requires_fact or p.unless_fact)]
+        self.fact_bound = [p for p in self.fact_patterns if p.requires_fact or p.unless_fact]
+        self._fact_rank = {f"pattern:{p.id}": i for i, p in enumerate(self.fact_patterns)}
         self.code_patterns = [p for p in self.ps.patterns if p.code]
         self.context_patterns = [p for p in self.ps.patterns if p.context]
         self.resolver = ContextResolver(self.ps, self.codebook)
@@ -119,8 +124,14 @@ class RuleEngine:
         view = Analysed(turns)
         facts: set[str] = set()
         fact_ev: list[Evidence] = []
-        for _ in range(3):  # facts may depend on facts: run to a fixed point
-            fact_ev, _ = self._fire(self.fact_patterns, view, facts=facts)
+        # facts may depend on facts: run to a fixed point. Only the patterns that require or
+        # exclude a fact run again; the others' evidence is the same every round, so it is
+        # found once and merged in pattern-list order (what one pass over all would give).
+        free_ev, _ = self._fire(self.fact_free, view, facts=facts)
+        for _ in range(3):
+            bound_ev, _ = self._fire(self.fact_bound, view, facts=facts)
+            fact_ev = sorted(free_ev + bound_ev, key=lambda e: (e.turn, self._fact_rank[e.source])) \
+                if bound_ev else free_ev
             found = {e.code.removeprefix("fact:") for e in fact_ev}
             if found <= facts:
                 break

@@ -1,16 +1,19 @@
 """Firing patterns on one conversation: the visitor's own words, a confirmed or denied
 counsellor question, and an answer that completes a question.
 
-:class:`Analysed` holds a conversation's turns and the concept sets the passes share (the
-concepts present anywhere, and the union of concepts per run of sentences and blocking
-categories). :func:`fire` runs one list of patterns over it (facts, codes or context
-variables) as a :class:`_Pass`, one named step per way a pattern can fire.
+:class:`Analysed` holds a conversation's turns and what every pass shares: the concepts
+present anywhere, the union of concepts per run of sentences and blocking categories, and
+the dialogue walked once (:meth:`Analysed.steps`: per visitor turn, the question it may
+answer and the concepts it can reach). :func:`fire` runs one list of patterns over it
+(facts, codes or context variables) as a :class:`_Pass`, one named step per way a pattern
+can fire.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..conversation import COUNSELLOR
 from ..suggestion import Evidence
@@ -30,6 +33,17 @@ class _Turn:
     norms: list[str] = field(default_factory=list)  # normalised tokens (numbers for context)
 
 
+class _Step(NamedTuple):
+    turn: _Turn  # a visitor turn
+    block: list[Sentence]  # the sentences of the visitor's consecutive turns up to it
+    question: list[Sentence] | None  # the counsellor's last question or summary
+    q_turn: int | None
+    real_question: bool
+    in_answer: bool  # the turn may answer the question
+    first_answer: bool  # ... and is the first turn after it
+    reach: frozenset[str]  # the concepts of the block, and of the question when answering
+
+
 class Analysed:
     """A conversation's analysed turns and the concept sets every pass reads."""
 
@@ -41,6 +55,45 @@ class Analysed:
                 present |= s.concepts()
         self.present = with_platform(frozenset(present))
         self._unions: dict[tuple, frozenset[str]] = {}
+        self._steps: dict[int, list[_Step]] = {}
+
+    def steps(self, window: int) -> list[_Step]:
+        """The visitor turns with the dialogue around them, the same for every pass: the
+        counsellor's last question (or summary), whether the turn answers it (within
+        ``window`` visitor turns; "weet ik niet" first leaves it unanswered), and the
+        concepts the turn can reach (its block's, and the question's when answering)."""
+        got = self._steps.get(window)
+        if got is not None:
+            return got
+        steps: list[_Step] = []
+        question: list[Sentence] | None = None
+        q_turn: int | None = None
+        answers_left = 0
+        real_question = False  # a question, not only a summary
+        block: list[Sentence] = []  # sentences of the consecutive visitor turns so far
+        for t in self.turns:
+            if t.speaker == COUNSELLOR:  # ends the visitor's block, may ask a new question
+                block = []
+                qs = [s for s in t.sentences if s.is_question or s.is_summary]
+                if qs:
+                    question, q_turn, answers_left = qs, t.index, window
+                    real_question = any(s.is_question for s in qs)
+                else:
+                    question, answers_left = None, 0
+                continue
+            block = block + t.sentences
+            if t.answer == "unknown" and answers_left == window:
+                answers_left = 0  # "weet ik niet": the question is not answered
+            in_answer = question is not None and answers_left > 0
+            reach = self.union(block, ())
+            if in_answer:
+                reach = reach | self.union(question, ())
+            steps.append(_Step(t, block, question, q_turn, real_question, in_answer,
+                               in_answer and answers_left == window, reach))
+            if in_answer:
+                answers_left -= 1
+        self._steps[window] = steps
+        return steps
 
     def union(self, sents: list[Sentence], blocked: tuple[str, ...]) -> frozenset[str]:
         """Concepts of the sentences not covered by a ``blocked`` category, with PLATFORM
@@ -111,47 +164,22 @@ class _Pass:
         self.evidence: list[Evidence] = []
         self.vetoed: dict[str, list[str]] = {}
         self.veto_turns: dict[str, set[int]] = {}
-        # the dialogue so far
+        # the dialogue at the current visitor turn (see Analysed.steps)
         self.question: list[Sentence] | None = None
         self.q_turn: int | None = None
-        self.answers_left = 0
-        self.real_question = False  # a question, not only a summary
-        self.block: list[Sentence] = []  # sentences of the consecutive visitor turns so far
+        self.real_question = False
+        self.block: list[Sentence] = []
 
     def run(self) -> tuple[list[Evidence], dict[str, list[str]]]:
-        for t in self.conv.turns:
-            if t.speaker == COUNSELLOR:
-                self.counsellor_turn(t)
-            else:
-                self.visitor_turn(t)
+        active = self.active
+        for step in self.conv.steps(self.window):
+            reach = step.reach  # every step below reads only these words
+            self.question, self.q_turn = step.question, step.q_turn
+            self.real_question, self.block = step.real_question, step.block
+            for p in active:  # Pattern.can_fire, inlined: this is the innermost loop
+                if p.all_set <= reach and (not p.any_set or not p.any_set.isdisjoint(reach)):
+                    self.pattern_on_turn(p, step.turn, step.in_answer, step.first_answer)
         return self.apply_vetoes(), self.vetoed
-
-    def counsellor_turn(self, t: _Turn) -> None:
-        """A counsellor turn ends the visitor's block and may ask a new question."""
-        self.block = []
-        qs = [s for s in t.sentences if s.is_question or s.is_summary]
-        if qs:
-            self.question, self.q_turn, self.answers_left = qs, t.index, self.window
-            self.real_question = any(s.is_question for s in qs)
-        else:
-            self.question, self.answers_left = None, 0
-
-    def visitor_turn(self, t: _Turn) -> None:
-        self.block = self.block + t.sentences
-        if t.answer == "unknown" and self.answers_left == self.window:
-            self.answers_left = 0  # "weet ik niet": the question is not answered
-        in_answer = self.question is not None and self.answers_left > 0
-        first_answer = in_answer and self.answers_left == self.window
-        # every step below reads words of the block and the question only: a pattern those
-        # words cannot satisfy is skipped for this turn
-        reach = self.union(self.block, ())
-        if in_answer:
-            reach = reach | self.union(self.question, ())
-        for p in self.active:  # Pattern.can_fire, inlined: this is the innermost loop
-            if p.all_set <= reach and (not p.any_set or not p.any_set.isdisjoint(reach)):
-                self.pattern_on_turn(p, t, in_answer, first_answer)
-        if in_answer:
-            self.answers_left -= 1
 
     def pattern_on_turn(self, p: Pattern, t: _Turn, in_answer: bool,
                         first_answer: bool) -> None:

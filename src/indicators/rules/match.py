@@ -114,6 +114,7 @@ class ConceptMatcher:
         self._term_text = [t.text for t in terms]
         self._norm_strings: dict[int, str] = {}  # NORM hash -> string
         self._info_of: dict[str, tuple | None] = {}  # token string -> _info
+        self._answers: dict[tuple[str, ...], str | None] = {}  # a turn's opening -> kind
         # other-role words mark platforms on either side; "later" words the platforms after them
         self.skip_both = set(ps.other_role) | set(ps.later_back)
         self.skip_forward = set(ps.later)
@@ -333,12 +334,20 @@ class ConceptMatcher:
         return self.analyse(doc, doc.text, True)[2]
 
     def _answer_of(self, head: list[str]) -> str | None:
-        """The answer kind of a turn's first (at most four) words, punctuation skipped."""
-        if not head:
-            return None
-        for kind, index in (("unknown", self.unknown), ("deny", self.deny),
-                            ("affirm", self.affirm)):
-            found = index.find(head)
-            if found and found[0][1] == 0:
-                return kind
-        return None
+        """The answer kind of a turn's first (at most four) words, punctuation skipped
+        (cached: "ja", "nee", "ja klopt" open turn after turn)."""
+        key = tuple(head)
+        if key in self._answers:
+            return self._answers[key]
+        kind = None
+        if head:
+            for k, index in (("unknown", self.unknown), ("deny", self.deny),
+                             ("affirm", self.affirm)):
+                found = index.find(head)
+                if found and found[0][1] == 0:
+                    kind = k
+                    break
+        if len(self._answers) > 100_000:
+            self._answers.clear()
+        self._answers[key] = kind
+        return kind

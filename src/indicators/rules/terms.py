@@ -77,16 +77,18 @@ def parse_term(raw: str, concept: str, where: str,
                 "and contain no spaces"
             )
         elif len(part) > 2 and part.startswith("/") and part.endswith("/"):
-            try:
-                re.compile(part[1:-1])
-            except re.error as e:
-                raise PatternError(f"{where}: bad regular expression in term {raw!r}: {e}") from e
-            words = _WORD_LIST.fullmatch(part[1:-1])
-            if words:  # /(moeder|vader)/ is a set look-up, not a regular expression
+            body = part[1:-1]
+            words = _WORD_LIST.fullmatch(body)
+            if words and body.startswith("(") == body.endswith(")"):
+                # /(moeder|vader)/ is a set look-up, not a regular expression
                 specs.append(TokenSpec("words", part[1:-1],
                                        frozenset(words.group(1).split("|"))))
-            else:
-                specs.append(TokenSpec("regex", part[1:-1]))
+                continue
+            try:
+                _regex(part[1:-1])
+            except re.error as e:
+                raise PatternError(f"{where}: bad regular expression in term {raw!r}: {e}") from e
+            specs.append(TokenSpec("regex", part[1:-1]))
         elif part.endswith("*") and len(part) > 1:
             specs.append(TokenSpec("prefix", normalize(part[:-1])))
         elif part.startswith("*") and len(part) > 1:
