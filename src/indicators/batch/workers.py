@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 
@@ -40,6 +41,7 @@ def _init_worker(spec) -> None:
 
 # str.splitlines() also breaks at these; escape them so every consumer sees one record a line
 _LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+_BREAK_CHARS = re.compile("[\u0085\u2028\u2029]")  # a search is fast; translate is not
 # json line (None: the engine failed), codes, platforms, messages cut, error class
 Line = tuple[str | None, list[str], list[str], int, str | None]
 
@@ -63,7 +65,10 @@ def for_analysis(conv: Conversation) -> tuple[Conversation, int]:
 
 def _line(sug, original: Conversation, cut: int) -> Line:
     sug.conversation = original  # the output keeps the full text
-    line = json.dumps(sug.to_record(), ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+    line = json.dumps(sug.to_record(), ensure_ascii=False)
+    if _BREAK_CHARS.search(line):
+        line = line.translate(_LINE_BREAKS)
+    line += "\n"
     return (line, sug.codes, sug.platforms, cut, None)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from ..codebook import Codebook, load_codebook
-from ..conversation import VISITOR, Conversation
+from ..conversation import COUNSELLOR, VISITOR, Conversation
 from ..iterutils import batched
 from ..suggestion import Evidence, Suggestion
 from .context_values import ContextResolver
@@ -96,8 +96,8 @@ class RuleEngine:
         for c in conversations:
             turns = []
             for i, t in enumerate(c.turns):
-                norms, sents, answer = self.matcher.analyse(next(docs), t.text,
-                                                            t.speaker == VISITOR)
+                norms, sents, answer = self.matcher.analyse(
+                    next(docs), t.text, t.speaker == VISITOR, t.speaker != COUNSELLOR)
                 turns.append(_Turn(i, t.speaker, t.text, sents, answer, norms))
             out.append(turns)
         return out

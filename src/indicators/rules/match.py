@@ -89,6 +89,7 @@ def with_platform(concepts: frozenset[str]) -> frozenset[str]:
 
 _ATTRS = [NORM, IDX, LENGTH, SENT_START, IS_PUNCT, IS_SPACE]
 _NO_CATS: frozenset[str] = frozenset()
+_hit = tuple.__new__  # Hit(...) without the keyword handling: hundreds of thousands a run
 
 
 class ConceptMatcher:
@@ -130,10 +131,12 @@ class ConceptMatcher:
         self.deny = TermIndex(ps.deny)
         self.unknown = TermIndex(ps.unknown)
 
-    def analyse(self, doc: Doc, text: str, visitor: bool) -> tuple[list[str], list[Sentence],
-                                                                    str | None]:
+    def analyse(self, doc: Doc, text: str, visitor: bool, statements: bool = True
+                ) -> tuple[list[str], list[Sentence], str | None]:
         """A turn's normalised tokens, its sentences with their hits, and (for a visitor
         turn) how it opens (:meth:`answer_kind`). ``text`` is the turn's text (``doc.text``).
+        ``statements=False`` (a counsellor's turn) matches only the questions and summaries:
+        patterns never read a counsellor's other sentences, so they get no hits.
         Token attributes are read as arrays: no spaCy Token or Span objects are made."""
         if not len(doc):
             return [], [], None
@@ -141,7 +144,8 @@ class ConceptMatcher:
         norms = self._strings_of(norm_h, doc)
         bounds = [0, *(i for i, v in enumerate(sent_start) if v == 1 and i), len(doc)]
         info = self._infos(norms)
-        sents = [self._sentence(norms, info, text, a, b, idx[a], idx[b - 1] + length[b - 1])
+        sents = [self._sentence(norms, info, text, a, b, idx[a], idx[b - 1] + length[b - 1],
+                                statements)
                  for a, b in zip(bounds, bounds[1:], strict=False)]
         answer = None
         if visitor:
@@ -200,9 +204,11 @@ class ConceptMatcher:
         return info
 
     def _sentence(self, norms: list[str], info: list, text: str, start: int, end: int,
-                  s0: int, s1: int) -> Sentence:
+                  s0: int, s1: int, statements: bool = True) -> Sentence:
         q, summary = self._dialogue_kind(text[s0:s1])
         s = Sentence(s0, s1, start, end, q, None, summary)
+        if not (statements or q or summary):
+            return s
         seg = info[start:end]
         if not any(seg):
             return s
@@ -247,7 +253,7 @@ class ConceptMatcher:
         if mods:
             s.hits = self._with_categories(found, mods, info, start, end, end_at)
         else:
-            s.hits = [Hit(c, a, b, t, _NO_CATS) for c, a, b, t in found]
+            s.hits = [_hit(Hit, (c, a, b, t, _NO_CATS)) for c, a, b, t in found]
         if not self._role.isdisjoint([h[0] for h in found]):
             self._mark_other_role(s)
         return s
