@@ -30,7 +30,7 @@ def test_pipeline_sets_norms_and_sentences():
     doc = nlp("hij dreigt mn naaktfoto's te sturen!! woon je bij hem?")
     assert [t.norm_ for t in doc][:4] == ["hij", "dreigt", "mijn", "naaktfotos"]
     assert len(list(doc.sents)) == 2
-    assert nlp.pipe_names == ["indicators_normalizer", "indicators_sentencizer"]  # no lemmas
+    assert nlp.pipe_names == ["indicators_normalizer"]  # nothing reads lemmas
 
 
 def test_the_spelling_map_is_part_of_the_pipeline_config():
@@ -72,3 +72,16 @@ def test_our_sentencizer_splits_as_spacys(pieces, spaces):
     a, b = ours(text), theirs(text)
     assert [t.is_sent_start for t in a] == [t.is_sent_start for t in b]
     assert [s.text for s in a.sents] == [s.text for s in b.sents]
+
+
+def test_a_pipeline_with_its_own_sentences_gets_only_norms():
+    """For a trained pipeline with a parser (--spacy-model) the normaliser leaves the
+    sentences alone."""
+    import spacy
+
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("indicators_normalizer", config={"spelling": {"mn": "mijn"},
+                                                  "punct_chars": None})
+    doc = nlp("mn VRIEND. Hij")
+    assert [t.norm_ for t in doc] == ["mijn", "vriend", ".", "hij"]
+    assert not doc.has_annotation("SENT_START")

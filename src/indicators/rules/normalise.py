@@ -1,4 +1,4 @@
-"""The Dutch spaCy pipeline: blank ``nl`` + chat normaliser + sentences.
+"""The Dutch spaCy pipeline: blank ``nl`` + the chat normaliser, which also sets the sentences.
 
 Chat text is messy (lowercase, missing accents, repeated letters, apostrophes dropped or
 added). The ``indicators_normalizer`` component writes a normalised form to ``token.norm_``;
@@ -53,98 +53,80 @@ def normalize(text: str) -> str:
     return _base(text)
 
 
-@Language.factory("indicators_normalizer", default_config={"spelling": {}})
-def make_normalizer(nlp: Language, name: str, spelling: dict):
-    return ChatNormalizer(spelling)
-
-
-class ChatNormalizer:
-    """Sets ``token.norm_`` to the normalised chat spelling (the map is part of the pipeline's
-    config, so the Doc cache's key changes with it)."""
-
-    def __init__(self, spelling: dict | None = None):
-        self.normalizer = Normalizer(spelling)
-        self._strings = None
-        self._norm_of: dict[int, int] = {}
-
-    def __call__(self, doc: Doc) -> Doc:
-        if not len(doc):
-            return doc
-        strings = doc.vocab.strings
-        if strings is not self._strings:  # the cache holds hashes of one string store
-            self._strings, self._norm_of = strings, {}
-        norm_of = self._norm_of  # ORTH hash -> NORM hash
-        orths = doc.to_array(ORTH).tolist()
-        try:
-            norms = [norm_of[h] for h in orths]
-        except KeyError:
-            norm = self.normalizer.normalize
-            for h in orths:
-                if h not in norm_of:
-                    norm_of[h] = strings.add(norm(strings[h]))
-            norms = [norm_of[h] for h in orths]
-        doc.from_array([NORM], numpy.asarray(norms, dtype="uint64").reshape(-1, 1))
-        return doc
-
-
 SENTENCE_ENDS = (".", "!", "?", "\n", "…", "?!", "!?")
 
 
-@Language.factory("indicators_sentencizer",
-                  default_config={"punct_chars": list(SENTENCE_ENDS)})
-def make_sentencizer(nlp: Language, name: str, punct_chars: list):
-    return ChatSentencizer(punct_chars)
+@Language.factory("indicators_normalizer",
+                  default_config={"spelling": {}, "punct_chars": list(SENTENCE_ENDS)})
+def make_normalizer(nlp: Language, name: str, spelling: dict, punct_chars: list | None):
+    return ChatNormalizer(spelling, punct_chars)
 
 
-class ChatSentencizer:
-    """Sentence starts as spaCy's rule-based ``sentencizer`` sets them, read and written as
-    arrays: a sentence ends after a token in ``punct_chars``, at the first token after it
-    that is neither punctuation nor in ``punct_chars`` (``tests/test_nlp.py`` checks that
-    both give the same sentences)."""
+class ChatNormalizer:
+    """Sets ``token.norm_`` to the normalised chat spelling, and (unless ``punct_chars`` is
+    None: a trained pipeline's parser finds the sentences) the sentence starts as spaCy's
+    rule-based ``sentencizer`` sets them: a sentence ends after a token in ``punct_chars``,
+    at the first token after it that is neither punctuation nor in ``punct_chars``
+    (``tests/test_nlp.py`` checks that both give the same sentences). Tokens are read and
+    written as arrays; the spelling map and ``punct_chars`` are part of the pipeline's
+    config, so the Doc cache's key changes with them."""
 
     _OTHER, _END, _PUNCT = 0, 1, 2
 
-    def __init__(self, punct_chars: list[str]):
-        self.punct_chars = frozenset(punct_chars)
+    def __init__(self, spelling: dict | None = None,
+                 punct_chars: list[str] | None = list(SENTENCE_ENDS)):  # noqa: B006
+        self.normalizer = Normalizer(spelling)
+        self.punct_chars = None if punct_chars is None else frozenset(punct_chars)
         self._strings = None
-        self._kind: dict[int, int] = {}  # ORTH hash -> _OTHER / _END / _PUNCT
+        self._of: dict[int, tuple[int, int]] = {}  # ORTH hash -> (NORM hash, kind)
+
+    def _learn(self, orths: list[int], punct: list[int], strings) -> None:
+        norm, ends = self.normalizer.normalize, self.punct_chars or ()
+        for h, p in zip(orths, punct, strict=True):
+            if h not in self._of:
+                text = strings[h]
+                kind = self._END if text in ends else self._PUNCT if p else self._OTHER
+                self._of[h] = (strings.add(norm(text)), kind)
 
     def __call__(self, doc: Doc) -> Doc:
         n = len(doc)
         if not n:
             return doc
         strings = doc.vocab.strings
-        if strings is not self._strings:
-            self._strings, self._kind = strings, {}
-        kind = self._kind
+        if strings is not self._strings:  # the cache holds hashes of one string store
+            self._strings, self._of = strings, {}
+        of = self._of
         orths, punct = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
         try:
-            kinds = [kind[h] for h in orths]
+            got = [of[h] for h in orths]
         except KeyError:
-            for h, p in zip(orths, punct, strict=True):
-                if h not in kind:
-                    kind[h] = (self._END if strings[h] in self.punct_chars
-                               else self._PUNCT if p else self._OTHER)
-            kinds = [kind[h] for h in orths]
+            self._learn(orths, punct, strings)
+            got = [of[h] for h in orths]
+        if self.punct_chars is None:
+            doc.from_array([NORM], numpy.asarray([g[0] for g in got], dtype="uint64"
+                                                 ).reshape(-1, 1))
+            return doc
         starts = [-1] * n
         starts[0] = 1
         seen_end = False
-        for i, k in enumerate(kinds):
+        for i, (_, k) in enumerate(got):
             if k == self._END:
                 seen_end = True
             elif seen_end and k == self._OTHER:
                 starts[i] = 1
                 seen_end = False
-        doc.from_array([SENT_START],  # -1 (no start) as spaCy stores it: unsigned
-                       numpy.asarray(starts, dtype="int64").view("uint64").reshape(-1, 1))
+        arr = numpy.empty((n, 2), dtype="uint64")
+        arr[:, 0] = [g[0] for g in got]
+        arr[:, 1] = numpy.asarray(starts, dtype="int64").view("uint64")  # -1: no start
+        doc.from_array([NORM, SENT_START], arr)
         return doc
 
 
 def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) -> Language:
     """The default pipeline, or an installed spaCy pipeline (``--spacy-model``) with our normaliser.
 
-    A trained pipeline keeps its own components; we add the normaliser first and a
-    sentencizer only if it has no parser or senter.
+    A trained pipeline keeps its own components; we add the normaliser first, and it sets
+    the sentences only when the pipeline has no parser, senter or sentencizer.
     """
     if model:
         try:
@@ -154,12 +136,11 @@ def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) 
                 f"spaCy pipeline {model!r} is not installed (pip install it, or omit --spacy-model "
                 "to use the blank Dutch pipeline)"
             ) from e
+        own = nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")
         nlp.add_pipe("indicators_normalizer", first=True,
-                     config={"spelling": dict(spelling or {})})
-        if not (nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")):
-            nlp.add_pipe("indicators_sentencizer")
+                     config={"spelling": dict(spelling or {}),
+                             "punct_chars": None if own else list(SENTENCE_ENDS)})
         return nlp
     nlp = spacy.blank("nl")
     nlp.add_pipe("indicators_normalizer", config={"spelling": dict(spelling or {})})
-    nlp.add_pipe("indicators_sentencizer")
     return nlp
