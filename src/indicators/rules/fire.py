@@ -246,20 +246,30 @@ class _Pass:
         if p.wanted and not (self.union(whole, blocked) & p.wanted):
             # both ways below need a concept of all/any in the unit's own usable words
             return
-        if p.scope == "sentence":  # a sentence's own sets are what union([s]) gives
-            units = [([s], s.concepts_p(blocked), s.concepts_p(())) for s in t.sentences]
-        else:
-            units = [(whole, self.union(whole, blocked), self.union(whole, ()))]
-        for unit, use, allc in units:
-            if satisfied(p, use, allc):
-                first = unit[0] if p.scope == "sentence" else focus(p, t)
-                self.evidence += self.make(p, t, first, 1.0, "visitor", None, unit)
-            elif in_answer and self.real_question and p.inherit \
-                    and use & p.required_concepts() \
-                    and satisfied(p, use | self.union(self.question, blocked), allc):
-                first = unit[0] if p.scope == "sentence" else focus(p, t)
-                self.evidence += self.make(p, t, first, self.inherit, "answer", self.q_turn,
-                                           unit + self.question)
+        if p.scope != "sentence":
+            self.unit(p, t, whole, None, self.union(whole, blocked), self.union(whole, ()),
+                      in_answer)
+            return
+        wanted = p.wanted
+        for s in t.sentences:  # a sentence's own sets are what union([s]) gives
+            use = s.concepts_p(blocked)
+            if wanted and use.isdisjoint(wanted):
+                continue  # neither way below can hold without one of them in the sentence
+            self.unit(p, t, [s], s, use, s.concepts_p(()), in_answer)
+
+    def unit(self, p: Pattern, t: _Turn, unit: list[Sentence], sentence: Sentence | None,
+             use: frozenset[str], allc: frozenset[str], in_answer: bool) -> None:
+        """One sentence (``sentence``) or the turn or block: its usable and all concepts
+        satisfy the pattern, or complete the question the turn answers."""
+        if satisfied(p, use, allc):
+            first = sentence if sentence is not None else focus(p, t)
+            self.evidence += self.make(p, t, first, 1.0, "visitor", None, unit)
+        elif in_answer and self.real_question and p.inherit \
+                and use & p.required_concepts() \
+                and satisfied(p, use | self.union(self.question, p.blocked_by), allc):
+            first = sentence if sentence is not None else focus(p, t)
+            self.evidence += self.make(p, t, first, self.inherit, "answer", self.q_turn,
+                                       unit + self.question)
 
     def apply_vetoes(self) -> list[Evidence]:
         """A "nee" to the question rules out what the question and its answer would give;
