@@ -106,3 +106,69 @@ def test_sentences_from_arrays_match_the_spacy_spans():
         assert [(s.start, s.end, s.start_char, s.end_char) for s in sents] == [
             (s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
         assert [text[s.start_char:s.end_char] for s in sents] == [s.text for s in doc.sents]
+
+
+def _reference_hits(m: ConceptMatcher, norms: list[str], start: int, end: int) -> list[tuple]:
+    """A sentence's hits the plain way: every occurrence from ``TermIndex.find`` in order, a
+    concept once per span (the first term), ConText categories from the modifiers' scopes
+    (a trigger inside a pseudo-trigger or inside the concept's own words does not count),
+    then platforms named for another role marked 'other'."""
+    raw, mods, ends = [], [], {}
+    for ti, a, b in m.index.find(norms, start, end):
+        kind, obj = m.kind[ti]
+        if kind == "concept":
+            raw.append((obj, a, b, m._term_text[ti]))
+        elif kind == "mod":
+            mods.append((obj, a, b))
+        else:
+            ends.setdefault(obj, []).append(a)
+    pseudo = [(a, b) for mod, a, b in mods if mod.category == "pseudo"]
+    mods = [(mod, a, b) for mod, a, b in mods if mod.category != "pseudo"
+            and not any(pa <= a and b <= pb for pa, pb in pseudo)]
+    scopes = [m._scope(mod, a, b, start, end, ends) for mod, a, b in mods]
+    hits, seen = [], set()
+    for concept, a, b, term in raw:
+        if (concept, a, b) in seen:
+            continue
+        seen.add((concept, a, b))
+        cats = frozenset(mod.category for (mod, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
+                         if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b))
+        hits.append([concept, a, b, term, cats])
+    both = [h[1] for h in hits if h[0] in m.skip_both]
+    fwd = [h[2] for h in hits if h[0] in m.skip_forward]
+    own = [h[1] for h in hits if h[0] in m.own_platform]
+    w = m.platform_window
+    for h in hits:
+        if (both or fwd) and h[0] in m.ps.platform_concepts \
+                and not any(abs(x - h[1]) <= w for x in own) \
+                and (any(abs(x - h[1]) <= w for x in both)
+                     or any(0 <= h[1] - x <= w for x in fwd)):
+            h[4] = h[4] | {"other"}
+    return [tuple(h) for h in hits]
+
+
+def test_sentence_hits_equal_the_plain_reading_on_the_bundled_conversations():
+    """The matcher's per-token shortcuts (entries sorted by kind, the pair cache, terminators
+    read only where a modifier is) give exactly the plain reading's hits, on every sentence of
+    the bundled test conversations (many writers, about 12,000 turns)."""
+    from pathlib import Path
+
+    from indicators.corpus import read_conversations
+    from indicators.rules.load import load_patterns
+    from indicators.rules.normalise import build_nlp
+
+    ps = load_patterns()
+    nlp = build_nlp(None, ps.spelling)
+    m = ConceptMatcher(ps)
+    data = sorted((Path(__file__).parent / "data").glob("*.jsonl"))
+    texts = [t.text for c in read_conversations(data, "jsonl", with_gold=False)
+             for t in c.turns]
+    assert len(texts) > 5000
+    n_hits = 0
+    for doc, text in zip(nlp.pipe(texts), texts, strict=True):
+        norms, sents, _ = m.analyse(doc, text, True)
+        for s in sents:
+            got = [tuple(h) for h in s.hits]
+            assert got == _reference_hits(m, norms, s.start, s.end)
+            n_hits += len(got)
+    assert n_hits > 10_000
