@@ -139,8 +139,8 @@ def fire(patterns: list[Pattern], conv: Analysed, facts: set[str], dialogue: Dia
     """Evidence of the patterns in the conversation, and the targets a "nee" vetoed."""
     present = conv.present
     active = [  # patterns that cannot be satisfied anywhere in the conversation are skipped
-        p for p in patterns  # (Pattern.can_fire inlined)
-        if p.all_set <= present and (not p.any_set or not p.any_set.isdisjoint(present))
+        p for p in patterns
+        if p.can_fire(present)
         and p.requires_fact_set <= facts and p.unless_fact_set.isdisjoint(facts)
     ]
     if not active:
@@ -176,8 +176,8 @@ class _Pass:
             reach = step.reach  # every step below reads only these words
             self.question, self.q_turn = step.question, step.q_turn
             self.real_question, self.block = step.real_question, step.block
-            for p in active:  # Pattern.can_fire, inlined: this is the innermost loop
-                if p.all_set <= reach and (not p.any_set or not p.any_set.isdisjoint(reach)):
+            for p in active:
+                if p.can_fire(reach):
                     self.pattern_on_turn(p, step.turn, step.in_answer, step.first_answer)
         return self.apply_vetoes(), self.vetoed
 

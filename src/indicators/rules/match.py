@@ -89,7 +89,6 @@ def with_platform(concepts: frozenset[str]) -> frozenset[str]:
 
 _ATTRS = [NORM, IDX, LENGTH, SENT_START, IS_PUNCT, IS_SPACE]
 _NO_CATS: frozenset[str] = frozenset()
-_hit = tuple.__new__  # Hit(...) without the keyword handling: hundreds of thousands a run
 
 
 class ConceptMatcher:
@@ -253,7 +252,7 @@ class ConceptMatcher:
         if mods:
             s.hits = self._with_categories(found, mods, info, start, end, end_at)
         else:
-            s.hits = [_hit(Hit, (c, a, b, t, _NO_CATS)) for c, a, b, t in found]
+            s.hits = [Hit(c, a, b, t, _NO_CATS) for c, a, b, t in found]
         if not self._role.isdisjoint([h[0] for h in found]):
             self._mark_other_role(s)
         return s

@@ -10,6 +10,7 @@ patterns match on that attribute, so "NAAKTFOTO'S", "naaktfotoos" and "naaktfot√
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy
@@ -74,7 +75,7 @@ class ChatNormalizer:
     _OTHER, _END, _PUNCT = 0, 1, 2
 
     def __init__(self, spelling: dict | None = None,
-                 punct_chars: list[str] | None = list(SENTENCE_ENDS)):  # noqa: B006
+                 punct_chars: Iterable[str] | None = SENTENCE_ENDS):
         self.normalizer = Normalizer(spelling)
         self.punct_chars = None if punct_chars is None else frozenset(punct_chars)
         self._strings = None

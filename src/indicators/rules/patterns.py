@@ -70,7 +70,7 @@ class Pattern:
 
     def can_fire(self, present: set[str] | frozenset[str]) -> bool:
         """False when the conversation lacks concepts the pattern needs in any case."""
-        return self.all_set <= present and (not self.any_set or bool(self.any_set & present))
+        return self.all_set <= present and (not self.any_set or not self.any_set.isdisjoint(present))
 
 
 @dataclass
