@@ -24,13 +24,38 @@ def test_spelling_keys_must_be_written_normalised():
         Normalizer({"M'n": "mijn"})
 
 
-def test_pipeline_sets_norms_and_sentences():
+def test_pipeline_sets_norms():
     nlp = build_nlp(spelling=load_patterns().spelling)
     assert nlp.pipe_names[0] == "indicators_normalizer"
     doc = nlp("hij dreigt mn naaktfoto's te sturen!! woon je bij hem?")
     assert [t.norm_ for t in doc][:4] == ["hij", "dreigt", "mijn", "naaktfotos"]
-    assert len(list(doc.sents)) == 2
     assert nlp.pipe_names == ["indicators_normalizer"]  # nothing reads lemmas
+
+
+def test_every_token_gets_our_norm():
+    """The norms live on the lexemes: words the vocabulary had before the normaliser came
+    (the tokenizer's exceptions), words it meets later, and exceptions that set a norm of
+    their own all read the normalised form, in Docs of any length."""
+    nlp = build_nlp(spelling={"mn": "mijn"})
+    spacy_norm = {k for k, v in nlp.tokenizer.rules.items() for t in v if 67 in t}
+    assert spacy_norm  # spaCy's exceptions set a norm for a no-break space
+    text = "Mn a.s. :) HÉÉÉ zo'n 't x" + "x".join(sorted(spacy_norm)) + "x Zoooo NAAKTFOTO'S."
+    doc = nlp(text)
+    ours = Normalizer({"mn": "mijn"}).normalize
+    assert [t.norm_ for t in doc] == [ours(t.text) for t in doc]
+    assert [t.norm_ for t in nlp("mn")] == ["mijn"]
+
+
+def test_sentences_split_as_spacys_in_the_matcher():
+    """A turn's sentences as the matcher reads them (analyse)."""
+    from indicators.rules.match import ConceptMatcher
+
+    ps = load_patterns()
+    nlp, m = build_nlp(spelling=ps.spelling), ConceptMatcher(ps)
+    text = "hij dreigt mn naaktfoto's te sturen!! woon je bij hem?"
+    sents = m.analyse(nlp(text), text, True)[1]
+    assert [text[s.start_char:s.end_char] for s in sents] == [
+        "hij dreigt mn naaktfoto's te sturen!!", "woon je bij hem?"]
 
 
 def test_the_spelling_map_is_part_of_the_pipeline_config():
@@ -55,6 +80,15 @@ def _both():
     return build_nlp(), theirs
 
 
+def _our_starts(doc):
+    from spacy.attrs import IS_PUNCT, ORTH
+
+    from indicators.rules.normalise import sentence_starts
+
+    orths, punct = doc.to_array([ORTH, IS_PUNCT]).T.tolist() if len(doc) else ([], [])
+    return sentence_starts(orths, punct) if len(doc) else []
+
+
 _BOTH = _both()
 _PIECES = ["ik", "Hij", ".", "!", "?", "!?", "?!", "…", "...", "\n", " ", "  ", ",", "-", "\"",
            "(", ")", ":)", "ja", "nee", "15", "mn", "'", "?!?", "!!", "..", "\n\n", "😢"]
@@ -64,24 +98,28 @@ _PIECES = ["ik", "Hij", ".", "!", "?", "!?", "?!", "…", "...", "\n", " ", "  "
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=30), st.lists(st.booleans(), max_size=30))
 def test_our_sentencizer_splits_as_spacys(pieces, spaces):
-    """The array-based sentencizer gives the sentences of spaCy's ``sentencizer`` with the
-    same sentence ends."""
+    """``sentence_starts`` gives the sentences of spaCy's ``sentencizer`` with the same
+    sentence ends."""
     text = "".join(p + (" " if sp else "") for p, sp in
                    zip(pieces, spaces + [False] * len(pieces), strict=False))
     ours, theirs = _BOTH
     a, b = ours(text), theirs(text)
-    assert [t.is_sent_start for t in a] == [t.is_sent_start for t in b]
-    assert [s.text for s in a.sents] == [s.text for s in b.sents]
+    assert [t.text for t in a] == [t.text for t in b]
+    assert _our_starts(a) == [s.start for s in b.sents]
 
 
-def test_a_pipeline_with_its_own_sentences_gets_only_norms():
-    """For a trained pipeline with a parser (--spacy-model) the normaliser leaves the
-    sentences alone."""
+def test_a_pipeline_with_its_own_sentences_keeps_them():
+    """For a trained pipeline with a parser (--spacy-model) the matcher reads the pipeline's
+    sentences (here a sentencizer that splits at commas stands in for the parser)."""
     import spacy
 
+    from indicators.rules.match import ConceptMatcher
+
     nlp = spacy.blank("nl")
-    nlp.add_pipe("indicators_normalizer", config={"spelling": {"mn": "mijn"},
-                                                  "punct_chars": None})
-    doc = nlp("mn VRIEND. Hij")
-    assert [t.norm_ for t in doc] == ["mijn", "vriend", ".", "hij"]
-    assert not doc.has_annotation("SENT_START")
+    nlp.add_pipe("indicators_normalizer", config={"spelling": {"mn": "mijn"}})
+    nlp.add_pipe("sentencizer", config={"punct_chars": [","]})
+    text = "mn VRIEND, Hij. zegt"
+    doc = nlp(text)
+    assert [t.norm_ for t in doc] == ["mijn", "vriend", ",", "hij", ".", "zegt"]
+    sents = ConceptMatcher(load_patterns()).analyse(doc, text, True)[1]
+    assert [text[s.start_char:s.end_char] for s in sents] == ["mn VRIEND,", "Hij. zegt"]

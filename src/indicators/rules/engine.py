@@ -74,6 +74,9 @@ class RuleEngine:
         self.fact_free = [p for p in self.fact_patterns
                           if not (p.requires_fact or p.unless_fact)]
         self.fact_bound = [p for p in self.fact_patterns if p.requires_fact or p.unless_fact]
+        # the facts those depend on: new facts outside these change nothing
+        self._fact_deps = frozenset().union(
+            *(p.requires_fact_set | p.unless_fact_set for p in self.fact_bound))
         self._fact_rank = {f"pattern:{p.id}": i for i, p in enumerate(self.fact_patterns)}
         self.code_patterns = [p for p in self.ps.patterns if p.code]
         self.context_patterns = [p for p in self.ps.patterns if p.context]
@@ -127,6 +130,7 @@ class RuleEngine:
         # facts may depend on facts: run to a fixed point. Only the patterns that require or
         # exclude a fact run again; the others' evidence is the same every round, so it is
         # found once and merged in pattern-list order (what one pass over all would give).
+        # A round whose new facts none of them depends on would repeat the last one: stop.
         free_ev, _ = self._fire(self.fact_free, view, facts=facts)
         for _ in range(3):
             bound_ev, _ = self._fire(self.fact_bound, view, facts=facts)
@@ -135,7 +139,9 @@ class RuleEngine:
             found = {e.code.removeprefix("fact:") for e in fact_ev}
             if found <= facts:
                 break
-            facts |= found
+            new, facts = found - facts, facts | found
+            if new.isdisjoint(self._fact_deps):
+                break
         evidence, vetoed = self._fire(self.code_patterns, view, facts=facts)
         by_code: dict[str, list[Evidence]] = {}
         for e in evidence:

@@ -11,9 +11,10 @@ import re
 from itertools import compress
 from typing import NamedTuple
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, ORTH, SENT_START
 from spacy.tokens import Doc
 
+from .normalise import sentence_starts
 from .patterns import PatternSet, Term
 from .termindex import TermIndex
 
@@ -87,7 +88,7 @@ def with_platform(concepts: frozenset[str]) -> frozenset[str]:
     return got
 
 
-_ATTRS = [NORM, IDX, LENGTH, SENT_START, IS_PUNCT, IS_SPACE]
+_ATTRS = [NORM, IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]
 _NO_CATS: frozenset[str] = frozenset()
 
 
@@ -136,12 +137,18 @@ class ConceptMatcher:
         turn) how it opens (:meth:`answer_kind`). ``text`` is the turn's text (``doc.text``).
         ``statements=False`` (a counsellor's turn) matches only the questions and summaries:
         patterns never read a counsellor's other sentences, so they get no hits.
+        The sentences are the pipeline's where it sets them (a trained pipeline's parser),
+        else :func:`~indicators.rules.normalise.sentence_starts` splits the turn.
         Token attributes are read as arrays: no spaCy Token or Span objects are made."""
         if not len(doc):
             return [], [], None
-        norm_h, idx, length, sent_start, punct, space = doc.to_array(_ATTRS).T.tolist()
+        norm_h, idx, length, orth, punct, space = doc.to_array(_ATTRS).T.tolist()
         norms = self._strings_of(norm_h, doc)
-        bounds = [0, *(i for i, v in enumerate(sent_start) if v == 1 and i), len(doc)]
+        if doc.has_annotation("SENT_START"):  # a trained pipeline's parser split the turn
+            starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or not i]
+        else:
+            starts = sentence_starts(orth, punct)
+        bounds = [*starts, len(doc)]
         info = self._infos(norms)
         sents = [self._sentence(norms, info, text, a, b, idx[a], idx[b - 1] + length[b - 1],
                                 statements)

@@ -1,22 +1,22 @@
-"""The Dutch spaCy pipeline: blank ``nl`` + the chat normaliser, which also sets the sentences.
+"""The Dutch spaCy pipeline: blank ``nl`` + the chat normaliser; and how a turn splits into
+sentences.
 
 Chat text is messy (lowercase, missing accents, repeated letters, apostrophes dropped or
-added). The ``indicators_normalizer`` component writes a normalised form to ``token.norm_``;
-patterns match on that attribute, so "NAAKTFOTO'S", "naaktfotoos" and "naaktfotós" all read
-``naaktfotos``.
+added). The ``indicators_normalizer`` component gives every token a normalised form as
+``token.norm_``; patterns match on that attribute, so "NAAKTFOTO'S", "naaktfotoos" and
+"naaktfotós" all read ``naaktfotos``.
 """
 
 # no `from __future__ import annotations`: spaCy validates factory signatures at run time
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
-import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, NORM, ORTH, SENT_START
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 _REPEAT = re.compile(r"(\w)\1{2,}")
@@ -55,79 +55,64 @@ def normalize(text: str) -> str:
 
 
 SENTENCE_ENDS = (".", "!", "?", "\n", "…", "?!", "!?")
+_END_ORTHS = frozenset(hash_string(c) for c in SENTENCE_ENDS)
 
 
-@Language.factory("indicators_normalizer",
-                  default_config={"spelling": {}, "punct_chars": list(SENTENCE_ENDS)})
-def make_normalizer(nlp: Language, name: str, spelling: dict, punct_chars: list | None):
-    return ChatNormalizer(spelling, punct_chars)
+def sentence_starts(orths: list[int], punct: list[int]) -> list[int]:
+    """The tokens that start a sentence (the first one included), as spaCy's rule-based
+    ``sentencizer`` with ``SENTENCE_ENDS`` sets them: a sentence ends after a token whose text
+    is a sentence end, at the first token after it that is neither punctuation nor an end
+    (``tests/test_nlp.py`` checks that both give the same sentences). ``orths`` and
+    ``punct``: the tokens' ORTH and IS_PUNCT values."""
+    starts = [0]
+    seen_end = False
+    ends = _END_ORTHS
+    for i, o in enumerate(orths):
+        if o in ends:
+            seen_end = True
+        elif seen_end and not punct[i]:
+            starts.append(i)
+            seen_end = False
+    return starts
+
+
+@Language.factory("indicators_normalizer", default_config={"spelling": {}})
+def make_normalizer(nlp: Language, name: str, spelling: dict):
+    return ChatNormalizer(nlp, spelling)
 
 
 class ChatNormalizer:
-    """Sets ``token.norm_`` to the normalised chat spelling, and (unless ``punct_chars`` is
-    None: a trained pipeline's parser finds the sentences) the sentence starts as spaCy's
-    rule-based ``sentencizer`` sets them: a sentence ends after a token in ``punct_chars``,
-    at the first token after it that is neither punctuation nor in ``punct_chars``
-    (``tests/test_nlp.py`` checks that both give the same sentences). Tokens are read and
-    written as arrays; the spelling map and ``punct_chars`` are part of the pipeline's
-    config, so the Doc cache's key changes with them."""
+    """Gives the tokens of the pipeline the normalised chat spelling as ``token.norm_``.
 
-    _OTHER, _END, _PUNCT = 0, 1, 2
+    The norm belongs to the word, so it lives on the vocabulary's lexemes: the component
+    sets it on every lexeme the vocabulary has, makes the vocabulary give it to every
+    lexeme it makes from then on, and gives spaCy's tokenizer exceptions that set a norm
+    themselves ours instead. A Doc then costs nothing more than tokenising. The spelling
+    map is part of the pipeline's config, so the Doc cache's key changes with it.
+    Sentences are not set here: the matcher splits a turn with :func:`sentence_starts`
+    unless the pipeline sets sentences itself (a trained pipeline's parser)."""
 
-    def __init__(self, spelling: dict | None = None,
-                 punct_chars: Iterable[str] | None = SENTENCE_ENDS):
+    def __init__(self, nlp: Language, spelling: dict | None = None):
         self.normalizer = Normalizer(spelling)
-        self.punct_chars = None if punct_chars is None else frozenset(punct_chars)
-        self._strings = None
-        self._of: dict[int, tuple[int, int]] = {}  # ORTH hash -> (NORM hash, kind)
-
-    def _learn(self, orths: list[int], punct: list[int], strings) -> None:
-        norm, ends = self.normalizer.normalize, self.punct_chars or ()
-        for h, p in zip(orths, punct, strict=True):
-            if h not in self._of:
-                text = strings[h]
-                kind = self._END if text in ends else self._PUNCT if p else self._OTHER
-                self._of[h] = (strings.add(norm(text)), kind)
+        norm = self.normalizer.normalize
+        vocab = nlp.vocab
+        vocab.lex_attr_getters[NORM] = norm  # lexemes made from now on
+        for lex in vocab:  # ... and those made already (the tokenizer's exceptions)
+            lex.norm_ = norm(lex.orth_)
+        for key, tokens in (nlp.tokenizer.rules or {}).items():
+            if any(NORM in t for t in tokens):
+                nlp.tokenizer.add_special_case(
+                    key, [{**t, NORM: norm(t[ORTH])} if NORM in t else t for t in tokens])
 
     def __call__(self, doc: Doc) -> Doc:
-        n = len(doc)
-        if not n:
-            return doc
-        strings = doc.vocab.strings
-        if strings is not self._strings:  # the cache holds hashes of one string store
-            self._strings, self._of = strings, {}
-        of = self._of
-        orths, punct = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
-        try:
-            got = [of[h] for h in orths]
-        except KeyError:
-            self._learn(orths, punct, strings)
-            got = [of[h] for h in orths]
-        if self.punct_chars is None:
-            doc.from_array([NORM], numpy.asarray([g[0] for g in got], dtype="uint64"
-                                                 ).reshape(-1, 1))
-            return doc
-        starts = [-1] * n
-        starts[0] = 1
-        seen_end = False
-        for i, (_, k) in enumerate(got):
-            if k == self._END:
-                seen_end = True
-            elif seen_end and k == self._OTHER:
-                starts[i] = 1
-                seen_end = False
-        arr = numpy.empty((n, 2), dtype="uint64")
-        arr[:, 0] = [g[0] for g in got]
-        arr[:, 1] = numpy.asarray(starts, dtype="int64").view("uint64")  # -1: no start
-        doc.from_array([NORM, SENT_START], arr)
-        return doc
+        return doc  # the norms come with the lexemes
 
 
 def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) -> Language:
     """The default pipeline, or an installed spaCy pipeline (``--spacy-model``) with our normaliser.
 
-    A trained pipeline keeps its own components; we add the normaliser first, and it sets
-    the sentences only when the pipeline has no parser, senter or sentencizer.
+    A trained pipeline keeps its own components; we add the normaliser first. Its parser (or
+    senter) sets the sentences; the matcher splits the others (:func:`sentence_starts`).
     """
     if model:
         try:
@@ -137,10 +122,8 @@ def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) 
                 f"spaCy pipeline {model!r} is not installed (pip install it, or omit --spacy-model "
                 "to use the blank Dutch pipeline)"
             ) from e
-        own = nlp.has_pipe("parser") or nlp.has_pipe("senter") or nlp.has_pipe("sentencizer")
         nlp.add_pipe("indicators_normalizer", first=True,
-                     config={"spelling": dict(spelling or {}),
-                             "punct_chars": None if own else list(SENTENCE_ENDS)})
+                     config={"spelling": dict(spelling or {})})
         return nlp
     nlp = spacy.blank("nl")
     nlp.add_pipe("indicators_normalizer", config={"spelling": dict(spelling or {})})

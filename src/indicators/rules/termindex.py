@@ -5,7 +5,8 @@ itself, which longer terms it can start, and which later tokens of longer terms 
 per distinct pair of neighbouring token strings, which longer terms can start with that
 pair. After that, finding the terms of a sentence costs a dictionary look-up per token, and
 a longer term is only followed further where its first two tokens match and every later
-token occurs somewhere in the sentence. The result is the same as testing every term at
+token occurs somewhere in the sentence (the pair's terms are grouped by one later token,
+their key, so a sentence without it skips the group in one set operation). The result is the same as testing every term at
 every token (``tests/test_termindex.py`` checks this against such a reference).
 """
 
@@ -51,6 +52,11 @@ class TermIndex:
         spec_id: dict[TokenSpec, int] = {}
         self._need = [frozenset(spec_id.setdefault(s, len(spec_id))
                                 for s in t.tokens[2:] if s.kind != "gap") for t in terms]
+        # one spec of each term's ``_need`` that a sentence must have before anything else
+        # is checked: the one matching the fewest words (a wildcard counts as many)
+        cost = {k: (len(s.words) if s.kind == "words" else 1 if s.kind == "exact" else 10_000)
+                for s, k in spec_id.items()}
+        self._key = [min(nd, key=lambda k: (cost[k], k)) if nd else -1 for nd in self._need]
         self._later_words: dict[str, list[int]] = {}
         wild: list[tuple[int, TokenSpec]] = []
         for spec, k in spec_id.items():
@@ -63,7 +69,7 @@ class TermIndex:
         # per term: its tokens as (kind code, value) for the tight loop of _match_rest
         self._specs = [tuple(_compile_spec(s) for s in t.tokens) for t in terms]
         self._entries: dict[str, tuple | None] = {}
-        self._pairs: dict[tuple[str, str], tuple[tuple[int, int, bool], ...]] = {}
+        self._pairs: dict[tuple[str, str], tuple] = {}  # see _pair
         self._spec: dict[tuple[int, int, str], bool] = {}
 
     # ------------------------------------------------------------------ per token string
@@ -81,19 +87,24 @@ class TermIndex:
         return entry
 
     def _pair(self, key: tuple[str, str], multis: tuple[int, ...]):
-        """The longer terms starting with ``key`` (two neighbouring token strings) as
-        (term, token to go on from, whole term matched): the second token matched (2), or
-        is a gap (1)."""
-        got = []
+        """The longer terms starting with ``key`` (two neighbouring token strings): (the
+        terms it completes, the set of key specs, key spec -> the terms that go on as (term,
+        token to go on from: 2 after a matched second token, 1 after a gap))."""
+        whole: list[int] = []
+        rest: dict[int, list[tuple[int, int]]] = {}
         for ti in multis:
             spec = self.terms[ti].tokens[1]
             if spec.kind == "gap":
-                got.append((ti, 1, False))
+                rest.setdefault(self._key[ti], []).append((ti, 1))
             elif spec.matches(key[1]):
-                got.append((ti, 2, len(self.terms[ti].tokens) == 2))
+                if len(self.terms[ti].tokens) == 2:
+                    whole.append(ti)
+                else:
+                    rest.setdefault(self._key[ti], []).append((ti, 2))
         if len(self._pairs) > _CACHE_LIMIT:
             self._pairs.clear()
-        found = self._pairs[key] = tuple(got)
+        found = self._pairs[key] = (tuple(whole), frozenset(rest),
+                                    {k: tuple(v) for k, v in rest.items()})
         return found
 
     def _spec_ok(self, ti: int, k: int, norm: str) -> bool:
@@ -187,13 +198,17 @@ class TermIndex:
             cands = pairs.get(key)
             if cands is None:
                 cands = self._pair(key, multis)
-            for ti, k, whole in cands:
-                if whole:
-                    found.append((i, rank[ti], ti, i + 2))
-                elif need[ti] <= sat:
-                    b = self._match_rest(ti, norms, i + k, k, end)
-                    if b is not None:
-                        found.append((i, rank[ti], ti, b))
+            whole, keys, rest = cands
+            for ti in whole:
+                found.append((i, rank[ti], ti, i + 2))
+            if keys.isdisjoint(sat):  # no term here has its key spec in the sentence
+                continue
+            for k in keys & sat:
+                for ti, go in rest[k]:
+                    if need[ti] <= sat:
+                        b = self._match_rest(ti, norms, i + go, go, end)
+                        if b is not None:
+                            found.append((i, rank[ti], ti, b))
         return found
 
 
