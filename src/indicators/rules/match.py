@@ -28,7 +28,8 @@ class Hit(NamedTuple):
 
 
 class Sentence:
-    """A sentence of a turn: its span, its dialogue kind and its concept hits."""
+    """A sentence of a turn: its span, its dialogue kind (a counsellor's question or
+    summary; a visitor's sentence is neither) and its concept hits."""
 
     __slots__ = ("start_char", "end_char", "start", "end", "is_question", "is_summary",
                  "hits", "_plain", "_cats", "_cache", "_pcache")
@@ -134,9 +135,10 @@ class ConceptMatcher:
     def analyse(self, doc: Doc, text: str, visitor: bool, statements: bool = True
                 ) -> tuple[list[str], list[Sentence], str | None]:
         """A turn's normalised tokens, its sentences with their hits, and (for a visitor
-        turn) how it opens (:meth:`answer_kind`). ``text`` is the turn's text (``doc.text``).
-        ``statements=False`` (a counsellor's turn) matches only the questions and summaries:
-        patterns never read a counsellor's other sentences, so they get no hits.
+        turn) how it opens (:meth:`_answer_of`). ``text`` is the turn's text (``doc.text``).
+        ``statements=False`` (a counsellor's turn): the sentences get their dialogue kind
+        (question, summary) and only those that are one get hits, since patterns never read a
+        counsellor's other sentences; nobody reads another speaker's sentence as a question.
         The sentences are the pipeline's where it sets them (a trained pipeline's parser),
         else :func:`~indicators.rules.normalise.sentence_starts` splits the turn.
         Token attributes are read as arrays: no spaCy Token or Span objects are made."""
@@ -170,10 +172,6 @@ class ConceptMatcher:
                 if h not in known:
                     known[h] = strings[h]
             return [known[h] for h in hashes]
-
-    def sentences(self, doc: Doc, norms: list[str] | None = None) -> list[Sentence]:
-        """The sentences of a turn with their concept hits (see :meth:`analyse`)."""
-        return self.analyse(doc, doc.text, False)[1]
 
     # ------------------------------------------------------------------ concept hits
     def _infos(self, norms: list[str]) -> list[tuple | None]:
@@ -211,7 +209,8 @@ class ConceptMatcher:
 
     def _sentence(self, norms: list[str], info: list, text: str, start: int, end: int,
                   s0: int, s1: int, statements: bool = True) -> Sentence:
-        q, summary = self._dialogue_kind(text[s0:s1])
+        # only a counsellor's sentences are read as questions or summaries
+        q, summary = (False, False) if statements else self._dialogue_kind(text[s0:s1])
         s = Sentence(s0, s1, start, end, q, None, summary)
         if not (statements or q or summary):
             return s
@@ -289,25 +288,16 @@ class ConceptMatcher:
             for c, a, b, t in found]
 
     def _dialogue_kind(self, text: str) -> tuple[bool, bool]:
-        """(:meth:`is_question`, :meth:`is_summary`) of a sentence's text."""
+        """(is it a question, is it a summary) of a counsellor's sentence. A question ends
+        in "?" or is a check-back ("Dus hij wacht in de auto.") that the visitor can confirm
+        or deny (``dialogue.check_back`` in the patterns); a summary is a statement about the
+        visitor's situation that a "ja" confirms (never completed by an answer the way a
+        question is; ``dialogue.summary``)."""
         t = text.strip()
         low = t.lower()
         q = t.endswith("?") or low.startswith(self.check_back) or (
             self._inside is not None and self._inside.search(low) is not None)
         return q, low.startswith(self.summary)
-
-    def is_question(self, text: str) -> bool:
-        """A question, or a counsellor's check-back ("Dus hij wacht in de auto.") that the
-        visitor can confirm or deny (``dialogue.check_back`` in the patterns)."""
-        t = text.strip()
-        low = t.lower()
-        return t.endswith("?") or low.startswith(self.check_back) or any(
-            w in low for w in self.check_back_inside)
-
-    def is_summary(self, text: str) -> bool:
-        """A statement about the visitor's situation that a "ja" confirms (never completed
-        by an answer the way a question is; ``dialogue.summary``)."""
-        return text.strip().lower().startswith(self.summary)
 
     def _mark_other_role(self, s: Sentence) -> None:
         """A platform named for another role, or as a later contact, gets the category 'other'."""
@@ -340,10 +330,6 @@ class ConceptMatcher:
                 if lo <= e < a:
                     lo = e + 1
         return lo, hi
-
-    def answer_kind(self, doc: Doc) -> str | None:
-        """'unknown' / 'deny' / 'affirm' when the turn opens with "weet niet" / no / yes."""
-        return self.analyse(doc, doc.text, True)[2]
 
     def _answer_of(self, head: list[str]) -> str | None:
         """The answer kind of a turn's first (at most four) words, punctuation skipped

@@ -26,8 +26,9 @@ _APOS = re.compile(r"[’'`´‘]")
 @lru_cache(maxsize=200_000)
 def _base(text: str) -> str:
     t = text.lower()
-    t = unicodedata.normalize("NFKD", t)
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    if not t.isascii():  # an ASCII string has no accents to strip
+        t = unicodedata.normalize("NFKD", t)
+        t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = _APOS.sub("", t)
     return _REPEAT.sub(r"\1\1", t)
 
