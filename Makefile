@@ -4,7 +4,10 @@ BIN := $(VENV)/bin
 
 .PHONY: setup demo model test lint
 
-$(BIN)/indicators: pyproject.toml
+# setup.py compiles these with Cython: a change to one compiles again
+COMPILED := $(addprefix src/indicators/rules/,termindex.py match.py fire.py engine.py patterns.py context_values.py)
+
+$(BIN)/indicators: pyproject.toml setup.py $(COMPILED)
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"

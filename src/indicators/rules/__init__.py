@@ -14,3 +14,28 @@ One module per step, in the order a conversation passes them:
   (``patterns/resolve.yaml``);
 - :mod:`.context_values`: one value per context variable from the context patterns.
 """
+
+import hashlib
+import importlib.machinery
+import json
+from pathlib import Path
+
+
+def _check_compiled() -> None:
+    """The hot modules may be compiled with Cython (setup.py). A compiled module whose
+    source changed since would run the old code: stop with what to do instead."""
+    here = Path(__file__).parent
+    record = here / "compiled_from.json"
+    if not record.exists():
+        return
+    sources = json.loads(record.read_text())
+    for name, digest in sources.items():
+        if not any((here / f"{name}{suffix}").exists()
+                   for suffix in importlib.machinery.EXTENSION_SUFFIXES):
+            continue  # not compiled: the source runs
+        if hashlib.sha256((here / f"{name}.py").read_bytes()).hexdigest() != digest:
+            raise ImportError(f"indicators/rules/{name}.py changed after it was compiled: "
+                              "compile it again with `make setup` (or `pip install -e .`)")
+
+
+_check_compiled()

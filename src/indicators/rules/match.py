@@ -317,7 +317,7 @@ class ConceptMatcher:
 
     @staticmethod
     def _scope(m, a: int, b: int, s0: int, s1: int, ends: dict[str, list[int]]) -> tuple[int, int]:
-        stops = ends.get(m.category, ())
+        stops = ends.get(m.category, [])
         lo, hi = a, b
         if m.direction in ("forward", "both"):
             hi = min(s1, b + m.window)
