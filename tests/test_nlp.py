@@ -73,7 +73,7 @@ def test_unknown_spacy_model_is_a_clear_error():
 def _both():
     import spacy
 
-    from indicators.rules.normalise import SENTENCE_ENDS
+    from indicators.rules.match import SENTENCE_ENDS
 
     theirs = spacy.blank("nl")
     theirs.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_ENDS)})
@@ -83,7 +83,7 @@ def _both():
 def _our_starts(doc):
     from spacy.attrs import IS_PUNCT, ORTH
 
-    from indicators.rules.normalise import sentence_starts
+    from indicators.rules.match import sentence_starts
 
     orths, punct = doc.to_array([ORTH, IS_PUNCT]).T.tolist() if len(doc) else ([], [])
     return sentence_starts(orths, punct) if len(doc) else []

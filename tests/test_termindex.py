@@ -96,7 +96,8 @@ def test_sentences_from_arrays_match_the_spacy_spans():
     """Token and character offsets as spaCy's spans of the same sentences give them (spaCy's
     ``sentencizer`` splits a second pipeline)."""
     from indicators.rules.load import load_patterns
-    from indicators.rules.normalise import SENTENCE_ENDS, build_nlp
+    from indicators.rules.match import SENTENCE_ENDS
+    from indicators.rules.normalise import build_nlp
 
     ps = load_patterns()
     nlp, split = build_nlp(None, ps.spelling), build_nlp(None, ps.spelling)

@@ -12,11 +12,32 @@ from itertools import compress
 from typing import NamedTuple
 
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, ORTH, SENT_START
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
-from .normalise import sentence_starts
 from .patterns import PatternSet, Term
 from .termindex import TermIndex
+
+SENTENCE_ENDS = (".", "!", "?", "\n", "…", "?!", "!?")
+_END_ORTHS = frozenset(hash_string(c) for c in SENTENCE_ENDS)
+
+
+def sentence_starts(orths: list[int], punct: list[int]) -> list[int]:
+    """The tokens that start a sentence (the first one included), as spaCy's rule-based
+    ``sentencizer`` with ``SENTENCE_ENDS`` sets them: a sentence ends after a token whose text
+    is a sentence end, at the first token after it that is neither punctuation nor an end
+    (``tests/test_nlp.py`` checks that both give the same sentences). ``orths`` and
+    ``punct``: the tokens' ORTH and IS_PUNCT values."""
+    starts = [0]
+    seen_end = False
+    ends = _END_ORTHS
+    for i, o in enumerate(orths):
+        if o in ends:
+            seen_end = True
+        elif seen_end and not punct[i]:
+            starts.append(i)
+            seen_end = False
+    return starts
 
 
 class Hit(NamedTuple):
@@ -140,7 +161,7 @@ class ConceptMatcher:
         (question, summary) and only those that are one get hits, since patterns never read a
         counsellor's other sentences; nobody reads another speaker's sentence as a question.
         The sentences are the pipeline's where it sets them (a trained pipeline's parser),
-        else :func:`~indicators.rules.normalise.sentence_starts` splits the turn.
+        else :func:`sentence_starts` splits the turn.
         Token attributes are read as arrays: no spaCy Token or Span objects are made."""
         if not len(doc):
             return [], [], None
@@ -246,7 +267,7 @@ class ConceptMatcher:
             return s
         if longer:  # in order of start token, then rank; a concept once per span
             every = [(a, r, c, a + 1, t) for a, cs in raw for r, c, t in cs] + longer
-            every.sort(key=lambda h: (h[0], h[1]))
+            every.sort()  # by (start, rank): no two share both (a rank is one term)
             seen: set[tuple[str, int, int]] = set()
             found = []
             for a, _, c, b, t in every:
@@ -279,13 +300,16 @@ class ConceptMatcher:
                 ends.setdefault(cat, []).append(i)
         for cat, a in end_at:
             ends.setdefault(cat, []).append(a)
-        scopes = [self._scope(m, a, b, start, end, ends) for m, a, b in mods]
+        scoped = [(m.category, ma, mb, *self._scope(m, ma, mb, start, end, ends))
+                  for m, ma, mb in mods]
         # a trigger inside the concept's own words ("wilde niet", "stopte niet") does not
         # modify that concept
-        return [Hit(c, a, b, t, frozenset(
-            m.category for (m, ma, mb), (lo, hi) in zip(mods, scopes, strict=True)
-            if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)))
-            for c, a, b, t in found]
+        hits = []
+        for c, a, b, t in found:
+            cats = [cat for cat, ma, mb, lo, hi in scoped
+                    if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)]
+            hits.append(Hit(c, a, b, t, frozenset(cats) if cats else _NO_CATS))
+        return hits
 
     def _dialogue_kind(self, text: str) -> tuple[bool, bool]:
         """(is it a question, is it a summary) of a counsellor's sentence. A question ends

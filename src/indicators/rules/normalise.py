@@ -1,5 +1,4 @@
-"""The Dutch spaCy pipeline: blank ``nl`` + the chat normaliser; and how a turn splits into
-sentences.
+"""The Dutch spaCy pipeline: blank ``nl`` + the chat normaliser.
 
 Chat text is messy (lowercase, missing accents, repeated letters, apostrophes dropped or
 added). The ``indicators_normalizer`` component gives every token a normalised form as
@@ -16,7 +15,6 @@ from functools import lru_cache
 import spacy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
-from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 _REPEAT = re.compile(r"(\w)\1{2,}")
@@ -55,28 +53,6 @@ def normalize(text: str) -> str:
     return _base(text)
 
 
-SENTENCE_ENDS = (".", "!", "?", "\n", "…", "?!", "!?")
-_END_ORTHS = frozenset(hash_string(c) for c in SENTENCE_ENDS)
-
-
-def sentence_starts(orths: list[int], punct: list[int]) -> list[int]:
-    """The tokens that start a sentence (the first one included), as spaCy's rule-based
-    ``sentencizer`` with ``SENTENCE_ENDS`` sets them: a sentence ends after a token whose text
-    is a sentence end, at the first token after it that is neither punctuation nor an end
-    (``tests/test_nlp.py`` checks that both give the same sentences). ``orths`` and
-    ``punct``: the tokens' ORTH and IS_PUNCT values."""
-    starts = [0]
-    seen_end = False
-    ends = _END_ORTHS
-    for i, o in enumerate(orths):
-        if o in ends:
-            seen_end = True
-        elif seen_end and not punct[i]:
-            starts.append(i)
-            seen_end = False
-    return starts
-
-
 @Language.factory("indicators_normalizer", default_config={"spelling": {}})
 def make_normalizer(nlp: Language, name: str, spelling: dict):
     return ChatNormalizer(nlp, spelling)
@@ -90,8 +66,9 @@ class ChatNormalizer:
     lexeme it makes from then on, and gives spaCy's tokenizer exceptions that set a norm
     themselves ours instead. A Doc then costs nothing more than tokenising. The spelling
     map is part of the pipeline's config, so the Doc cache's key changes with it.
-    Sentences are not set here: the matcher splits a turn with :func:`sentence_starts`
-    unless the pipeline sets sentences itself (a trained pipeline's parser)."""
+    Sentences are not set here: the matcher splits a turn
+    (:func:`~indicators.rules.match.sentence_starts`) unless the pipeline sets sentences
+    itself (a trained pipeline's parser)."""
 
     def __init__(self, nlp: Language, spelling: dict | None = None):
         self.normalizer = Normalizer(spelling)
@@ -113,7 +90,7 @@ def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) 
     """The default pipeline, or an installed spaCy pipeline (``--spacy-model``) with our normaliser.
 
     A trained pipeline keeps its own components; we add the normaliser first. Its parser (or
-    senter) sets the sentences; the matcher splits the others (:func:`sentence_starts`).
+    senter) sets the sentences; the matcher splits the others.
     """
     if model:
         try:
