@@ -171,12 +171,16 @@ class _Pass:
         self.block: list[Sentence] = []
 
     def run(self) -> tuple[list[Evidence], dict[str, list[str]]]:
-        active = self.active
+        # one concept each pattern needs in any case (None: it needs one of several), checked
+        # before the pattern's own test: most patterns lack it at most turns
+        keyed = [(p, min(p.all_set) if p.all_set else None) for p in self.active]
         for step in self.conv.steps(self.window):
             reach = step.reach  # every step below reads only these words
             self.question, self.q_turn = step.question, step.q_turn
             self.real_question, self.block = step.real_question, step.block
-            for p in active:
+            for p, key in keyed:
+                if key is not None and key not in reach:
+                    continue
                 if p.can_fire(reach):
                     self.pattern_on_turn(p, step.turn, step.in_answer, step.first_answer)
         return self.apply_vetoes(), self.vetoed
@@ -243,12 +247,12 @@ class _Pass:
         question it answers."""
         blocked = p.blocked_by
         whole = self.block if p.scope == "block" else t.sentences
-        if p.wanted and not (self.union(whole, blocked) & p.wanted):
+        use = self.union(whole, blocked)
+        if p.wanted and not (use & p.wanted):
             # both ways below need a concept of all/any in the unit's own usable words
             return
         if p.scope != "sentence":
-            self.unit(p, t, whole, None, self.union(whole, blocked), self.union(whole, ()),
-                      in_answer)
+            self.unit(p, t, whole, None, use, self.union(whole, ()), in_answer)
             return
         wanted = p.wanted
         for s in t.sentences:  # a sentence's own sets are what union([s]) gives
