@@ -121,8 +121,15 @@ class TermIndex:
         while k < len(specs):
             kind, value = specs[k]
             if kind == _GAP:
+                nkind, nvalue = specs[k + 1]  # a term never ends with a gap
                 for skip in range(value + 1):
-                    end = self._match_rest(ti, norms, pos + skip, k + 1, limit)
+                    at = pos + skip
+                    if nkind == _EXACT or nkind == _WORDS:  # the next token decides at once
+                        if at >= limit:
+                            return None
+                        if (norms[at] != nvalue) if nkind == _EXACT else (norms[at] not in nvalue):
+                            continue
+                    end = self._match_rest(ti, norms, at, k + 1, limit)
                     if end is not None:
                         return end
                 return None
