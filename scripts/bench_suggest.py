@@ -226,6 +226,7 @@ def main() -> None:
     n_turns = generate(a.n, data)
     print(f"generated {a.n} conversations, {n_turns} turns ({n_turns / a.n:.1f} per "
           f"conversation) in {time.perf_counter() - t0:.1f} s -> {data}")
+    print(_compiled_note())
     py = sys.executable
     pat = ["--patterns", str(a.patterns)] if a.patterns else []
     ind = [py, "-c", "from indicators.cli import app; app(prog_name='indicators')"]
@@ -280,6 +281,22 @@ def main() -> None:
     print(f"largest single process (ru_maxrss, children): {maxrss / 2**20:.0f} MB")
     print(f"ratio ours/SpanRuler: {ok_cpu / b_cpu:.2f} (CPU time, {k} conversations)")
     print(f"ratio ours/tokenise: {o1_cpu / t_cpu:.2f} (CPU time; wall {o1 / t_secs:.2f})")
+
+
+def _compiled_note() -> str:
+    """Which rule modules run compiled (setup.py compiles them with Cython where a C compiler
+    is; the figures depend on it)."""
+    import importlib
+
+    import indicators.rules
+
+    record = Path(indicators.rules.__file__).parent / "compiled_from.json"
+    names = sorted(json.loads(record.read_text())) if record.exists() else []
+    done = [n for n in names
+            if not importlib.import_module(f"indicators.rules.{n}").__file__.endswith(".py")]
+    if not done:
+        return "rule modules: plain Python (not compiled; see setup.py)"
+    return f"rule modules compiled with Cython: {len(done)} of {len(names)} ({', '.join(done)})"
 
 
 def _unusable(model_dir: Path) -> str | None:
