@@ -3,16 +3,19 @@
 One module per step, in the order a conversation passes them:
 
 - :mod:`.normalise`: the spaCy pipeline (blank ``nl``, chat spellings from
-  ``patterns/spelling.yaml``, sentences); :mod:`.doccache` keeps its Docs between runs;
+  ``patterns/spelling.yaml`` as the words' norms); :mod:`.doccache` keeps its Docs between
+  runs;
 - :mod:`.terms`, :mod:`.context_rules`, :mod:`.patterns` and :mod:`.load`: the pattern files
   read, every key checked, into one :class:`~.patterns.PatternSet`;
-- :mod:`.match`: concept hits (:mod:`.termindex`, compiled from the terms) and ConText
-  categories per sentence;
+- :mod:`.match`: a turn's sentences, concept hits (:mod:`.termindex`, compiled from the
+  terms) and ConText categories per sentence;
 - :mod:`.fire`: facts, then code patterns on visitor sentences, confirmed questions and
   answers (the dialogue);
 - :mod:`.engine`: analysis, firing and the conversation-level resolution
   (``patterns/resolve.yaml``);
 - :mod:`.context_values`: one value per context variable from the context patterns.
+
+The hot modules may run compiled with Cython (``setup.py``); see :func:`_check_compiled`.
 """
 
 import hashlib
