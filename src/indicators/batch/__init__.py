@@ -53,6 +53,7 @@ from .workers import (  # noqa: F401 (for_analysis is part of this module's inte
     _safe_lines,
     _work,
     for_analysis,
+    settle,
 )
 
 FSYNC_SECONDS = 2.0
@@ -258,6 +259,7 @@ def run_suggest(
     results: Iterator[tuple[list[Conversation], list[Line]]]
     if n_process == 1:
         eng = engine if engine is not None else spec.build()
+        settle()
         results = ((b, _safe_lines(eng, b)) for b in batched(convs, batch_size))
     else:
         results = _parallel(batched(convs, batch_size), spec, n_process)
