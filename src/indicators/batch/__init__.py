@@ -41,7 +41,7 @@ from typing import Any
 
 from ..conversation import Conversation
 from ..corpus import CsvOptions, InputError, ReadReport, Skip, _resolve, read_conversations
-from ..iterutils import batched
+from ..iterutils import batched, gc_paused
 from ..private import private_dir, private_file
 from . import runstate
 from .progress import _estimate_total, _Progress
@@ -159,6 +159,18 @@ def _count(per_code: Counter, codes: Iterable[str], platforms: Iterable[str]) ->
 
 # --------------------------------------------------------------------------- workers
 
+def _in_process(engine, batches: Iterator[list[Conversation]]
+                ) -> Iterator[tuple[list[Conversation], list[Line]]]:
+    """Each batch read and analysed with the cycle collector paused (see ``gc_paused``)."""
+    while True:
+        with gc_paused():
+            batch = next(batches, None)
+            if batch is None:
+                return
+            lines = _safe_lines(engine, batch)
+        yield batch, lines
+
+
 def _parallel(batches: Iterator[list[Conversation]], spec: EngineSpec,
               n_process: int) -> Iterator[tuple[list[Conversation], list[Line]]]:
     """Results of the batches in input order, at most 2 * n_process batches in flight."""
@@ -260,7 +272,7 @@ def run_suggest(
     if n_process == 1:
         eng = engine if engine is not None else spec.build()
         settle()
-        results = ((b, _safe_lines(eng, b)) for b in batched(convs, batch_size))
+        results = _in_process(eng, batched(convs, batch_size))
     else:
         results = _parallel(batched(convs, batch_size), spec, n_process)
     bar = _Progress(report, _estimate_total(inputs, fmt), result.resumed) if progress else None
