@@ -26,6 +26,7 @@ Messages never contain conversation text: only ids, counts and file names.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -53,7 +54,6 @@ from .workers import (  # noqa: F401 (for_analysis is part of this module's inte
     _safe_lines,
     _work,
     for_analysis,
-    settle,
 )
 
 FSYNC_SECONDS = 2.0
@@ -161,14 +161,22 @@ def _count(per_code: Counter, codes: Iterable[str], platforms: Iterable[str]) ->
 
 def _in_process(engine, batches: Iterator[list[Conversation]]
                 ) -> Iterator[tuple[list[Conversation], list[Line]]]:
-    """Each batch read and analysed with the cycle collector paused (see ``gc_paused``)."""
-    while True:
-        with gc_paused():
-            batch = next(batches, None)
-            if batch is None:
-                return
-            lines = _safe_lines(engine, batch)
-        yield batch, lines
+    """Each batch read and analysed with the cycle collector paused (see ``gc_paused``).
+    The objects there are when the run starts (the engine, the imported modules) outlive
+    it: they are frozen out of the collector's full collections until the run ends
+    (``gc.freeze``; measured: full collections had cost about 0.2 s per 2,000
+    conversations)."""
+    gc.freeze()
+    try:
+        while True:
+            with gc_paused():
+                batch = next(batches, None)
+                if batch is None:
+                    return
+                lines = _safe_lines(engine, batch)
+            yield batch, lines
+    finally:
+        gc.unfreeze()
 
 
 def _parallel(batches: Iterator[list[Conversation]], spec: EngineSpec,
@@ -271,7 +279,6 @@ def run_suggest(
     results: Iterator[tuple[list[Conversation], list[Line]]]
     if n_process == 1:
         eng = engine if engine is not None else spec.build()
-        settle()
         results = _in_process(eng, batched(convs, batch_size))
     else:
         results = _parallel(batched(convs, batch_size), spec, n_process)

@@ -38,15 +38,7 @@ def _init_worker(spec) -> None:
     _watch_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     _ENGINE = spec.build()
-    settle()
-
-
-def settle() -> None:
-    """The engine is built and lives as long as the process: the cycle collector need not
-    walk its objects (nor the imported modules') again in every full collection of the run
-    (``gc.freeze``; measured: full collections had cost about 0.2 s per 2,000
-    conversations)."""
-    gc.freeze()
+    gc.freeze()  # the engine lives as long as the worker (see batch._in_process)
 
 
 # str.splitlines() also breaks at these; escape them so every consumer sees one record a line
