@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ class _Bad(Exception):
 _LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 
 
+@lru_cache(maxsize=4096)  # a file has a handful of distinct labels, read on every turn
 def normalize_speaker(value: str) -> str | None:
     """``bezoeker`` / ``hulpverlener`` for a known label or alias (any case), else None."""
     label = _SPEAKER_SUFFIX.sub("", value).strip().casefold()
