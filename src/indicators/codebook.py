@@ -310,7 +310,9 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
 def _load_cached(path: str) -> Codebook:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        # libyaml's safe loader when PyYAML has it (the same data, several times faster)
+        data = yaml.load(p.read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError as e:
         raise CodebookError(f"{p}: codebook file not found") from e
     except yaml.YAMLError as e:
