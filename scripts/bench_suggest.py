@@ -313,14 +313,10 @@ def main() -> None:
 def _compiled_note() -> str:
     """Which rule modules run compiled (setup.py compiles them with Cython where a C compiler
     is; the figures depend on it)."""
-    import importlib
-
     import indicators.rules
 
-    record = Path(indicators.rules.__file__).parent / "compiled_from.json"
-    names = sorted(json.loads(record.read_text())) if record.exists() else []
-    done = [n for n in names
-            if not importlib.import_module(f"indicators.rules.{n}").__file__.endswith(".py")]
+    names = indicators.rules.compiled()
+    done = sorted(n for n, ok in names.items() if ok)
     if not done:
         return "rule modules: plain Python (not compiled; see setup.py)"
     return f"rule modules compiled with Cython: {len(done)} of {len(names)} ({', '.join(done)})"

@@ -15,7 +15,7 @@ One module per step, in the order a conversation passes them:
   (``patterns/resolve.yaml``);
 - :mod:`.context_values`: one value per context variable from the context patterns.
 
-The hot modules may run compiled with Cython (``setup.py``); see :func:`_check_compiled`.
+The hot modules may run compiled with Cython (``setup.py``); see :func:`compiled`.
 """
 
 import hashlib
@@ -24,21 +24,30 @@ import json
 from pathlib import Path
 
 
-def _check_compiled() -> None:
-    """The hot modules may be compiled with Cython (setup.py). A compiled module whose
-    source changed since would run the old code: stop with what to do instead."""
-    here = Path(__file__).parent
-    record = here / "compiled_from.json"
+def compiled() -> dict[str, bool]:
+    """The modules ``setup.py`` compiles (from ``compiled_from.json``, written when it ran):
+    for each, whether a compiled file sits beside its source. Empty: never compiled."""
+    record = _HERE / "compiled_from.json"
     if not record.exists():
+        return {}
+    return {name: any((_HERE / f"{name}{suffix}").exists()
+                      for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+            for name in json.loads(record.read_text())}
+
+
+def _check_compiled() -> None:
+    """A compiled module whose source changed since would run the old code: stop with what
+    to do instead."""
+    built = compiled()
+    if not any(built.values()):
         return
-    sources = json.loads(record.read_text())
+    sources = json.loads((_HERE / "compiled_from.json").read_text())
     for name, digest in sources.items():
-        if not any((here / f"{name}{suffix}").exists()
-                   for suffix in importlib.machinery.EXTENSION_SUFFIXES):
-            continue  # not compiled: the source runs
-        if hashlib.sha256((here / f"{name}.py").read_bytes()).hexdigest() != digest:
+        if built[name] and hashlib.sha256(
+                (_HERE / f"{name}.py").read_bytes()).hexdigest() != digest:
             raise ImportError(f"indicators/rules/{name}.py changed after it was compiled: "
                               "compile it again with `make setup` (or `pip install -e .`)")
 
 
+_HERE = Path(__file__).parent
 _check_compiled()
