@@ -13,7 +13,13 @@ $(BIN)/indicators: pyproject.toml setup.py $(COMPILED)
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(BIN)/indicators
 
-setup: $(BIN)/indicators
+# doccano 1.8.4 in its own environment (.doccano/venv): coders' server and the server tests
+DOCCANO_ENV := .doccano/venv/bin/doccano
+
+$(DOCCANO_ENV): | $(BIN)/indicators
+	$(BIN)/python -c "from indicators.doccano.server import ServerLayout, ensure_venv; ensure_venv(ServerLayout.default())"
+
+setup: $(BIN)/indicators $(DOCCANO_ENV)
 
 demo: setup
 	$(BIN)/indicators suggest samples/ --format txt -o out/suggestions.jsonl
