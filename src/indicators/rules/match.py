@@ -48,6 +48,9 @@ class Hit(NamedTuple):
     cats: frozenset[str] = frozenset()  # context categories covering this hit
 
 
+_new = tuple.__new__  # _new(Hit, fields): a Hit without the Python-level __new__ call
+
+
 class Sentence:
     """A sentence of a turn: its span, its dialogue kind (a counsellor's question or
     summary; a visitor's sentence is neither) and its concept hits."""
@@ -279,7 +282,7 @@ class ConceptMatcher:
         if mods:
             s.hits = self._with_categories(found, mods, info, start, end, end_at)
         else:
-            s.hits = [Hit(c, a, b, t, _NO_CATS) for c, a, b, t in found]
+            s.hits = [_new(Hit, (c, a, b, t, _NO_CATS)) for c, a, b, t in found]
         if not self._role.isdisjoint([h[0] for h in found]):
             self._mark_other_role(s)
         return s
@@ -293,7 +296,7 @@ class ConceptMatcher:
             mods = [(m, a, b) for m, a, b in mods if m.category != "pseudo" and not any(
                 pa <= a and b <= pb for pa, pb in pseudo)]
         if not mods:
-            return [Hit(c, a, b, t, _NO_CATS) for c, a, b, t in found]
+            return [_new(Hit, (c, a, b, t, _NO_CATS)) for c, a, b, t in found]
         ends: dict[str, list[int]] = {}
         for i in compress(range(start, end), info[start:end]):
             for cat in info[i][2]:
@@ -308,7 +311,7 @@ class ConceptMatcher:
         for c, a, b, t in found:
             cats = [cat for cat, ma, mb, lo, hi in scoped
                     if lo <= a < hi and not (ma <= a < mb) and not (a <= ma and mb <= b)]
-            hits.append(Hit(c, a, b, t, frozenset(cats) if cats else _NO_CATS))
+            hits.append(_new(Hit, (c, a, b, t, frozenset(cats) if cats else _NO_CATS)))
         return hits
 
     def _dialogue_kind(self, text: str) -> tuple[bool, bool]:

@@ -66,6 +66,19 @@ class TermIndex:
             else:
                 wild.append((k, spec))
         self._later_wild = _Wildcards(wild)
+        # a longer term's second token: 0 a plain word or list of words (the terms by word in
+        # _second_words), 1 a gap, 2 another spec (tested)
+        self._second_kind = [-1] * n
+        self._second_words: dict[str, set[int]] = {}
+        for i, t in enumerate(terms):
+            if len(t.tokens) > 1:
+                spec = t.tokens[1]
+                if spec.kind in ("exact", "words"):
+                    self._second_kind[i] = 0
+                    for w in (spec.words or (spec.value,)):
+                        self._second_words.setdefault(w, set()).add(i)
+                else:
+                    self._second_kind[i] = 1 if spec.kind == "gap" else 2
         # per term: its tokens as (kind code, value) for the tight loop of _match_rest
         self._specs = [tuple(_compile_spec(s) for s in t.tokens) for t in terms]
         self._entries: dict[str, tuple | None] = {}
@@ -92,11 +105,14 @@ class TermIndex:
         token to go on from: 2 after a matched second token, 1 after a gap))."""
         whole: list[int] = []
         rest: dict[int, list[tuple[int, int]]] = {}
+        second = key[1]
+        words = self._second_words.get(second, ())
+        kinds = self._second_kind
         for ti in multis:
-            spec = self.terms[ti].tokens[1]
-            if spec.kind == "gap":
+            kind = kinds[ti]
+            if kind == 1:
                 rest.setdefault(self._key[ti], []).append((ti, 1))
-            elif spec.matches(key[1]):
+            elif (ti in words) if kind == 0 else self.terms[ti].tokens[1].matches(second):
                 if len(self.terms[ti].tokens) == 2:
                     whole.append(ti)
                 else:
