@@ -3,7 +3,8 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from indicators.rules.load import load_patterns
-from indicators.rules.normalise import Normalizer, build_nlp, normalize
+from indicators.rules.normalise import Normalizer, normalize
+from indicators.rules.pipeline import Tokeniser, build_nlp
 
 
 def test_normalize_chat_spelling():
@@ -53,16 +54,18 @@ def test_sentences_split_as_spacys_in_the_matcher():
     ps = load_patterns()
     nlp, m = build_nlp(spelling=ps.spelling), ConceptMatcher(ps)
     text = "hij dreigt mn naaktfoto's te sturen!! woon je bij hem?"
-    sents = m.analyse(nlp(text), text, True)[1]
+    sents = m.analyse(Tokeniser(nlp).of(nlp(text)), text, True)[1]
     assert [text[s.start_char:s.end_char] for s in sents] == [
         "hij dreigt mn naaktfoto's te sturen!!", "woon je bij hem?"]
 
 
-def test_the_spelling_map_is_part_of_the_pipeline_config():
-    from indicators.rules.doccache import pipeline_key
+def test_the_spelling_map_is_part_of_the_pipeline_identity():
+    from indicators.rules.tokencache import pipeline_id
 
-    a, b = build_nlp(spelling={"mn": "mijn"}), build_nlp(spelling={"mn": "mijn", "nie": "niet"})
-    assert pipeline_key(a) != pipeline_key(b)  # the Doc cache never serves stale norms
+    a, b = {"mn": "mijn"}, {"mn": "mijn", "nie": "niet"}
+    assert pipeline_id(None, a) != pipeline_id(None, b)  # the cache never serves stale norms
+    assert pipeline_id(None, a) == pipeline_id(None, dict(a))
+    assert pipeline_id(None, a) != pipeline_id(None, a, build_nlp(spelling=a))
 
 
 def test_unknown_spacy_model_is_a_clear_error():
@@ -73,7 +76,7 @@ def test_unknown_spacy_model_is_a_clear_error():
 def _both():
     import spacy
 
-    from indicators.rules.match import SENTENCE_ENDS
+    from indicators.rules.pipeline import SENTENCE_ENDS
 
     theirs = spacy.blank("nl")
     theirs.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_ENDS)})
@@ -83,7 +86,7 @@ def _both():
 def _our_starts(doc):
     from spacy.attrs import IS_PUNCT, ORTH
 
-    from indicators.rules.match import sentence_starts
+    from indicators.rules.pipeline import sentence_starts
 
     orths, punct = doc.to_array([ORTH, IS_PUNCT]).T.tolist() if len(doc) else ([], [])
     return sentence_starts(orths, punct) if len(doc) else []
@@ -121,5 +124,5 @@ def test_a_pipeline_with_its_own_sentences_keeps_them():
     text = "mn VRIEND, Hij. zegt"
     doc = nlp(text)
     assert [t.norm_ for t in doc] == ["mijn", "vriend", ",", "hij", ".", "zegt"]
-    sents = ConceptMatcher(load_patterns()).analyse(doc, text, True)[1]
+    sents = ConceptMatcher(load_patterns()).analyse(Tokeniser(nlp).of(doc), text, True)[1]
     assert [text[s.start_char:s.end_char] for s in sents] == ["mn VRIEND,", "Hij. zegt"]

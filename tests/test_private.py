@@ -45,13 +45,13 @@ def test_make_private(tmp_path):
     assert mode(f) == 0o600
 
 
-def test_doc_cache_is_private(tmp_path, loose_umask):
+def test_token_cache_is_private(tmp_path, loose_umask):
     from indicators.batch import EngineSpec
-    from indicators.rules.doccache import DocCache
+    from indicators.conversation import Conversation, Turn
 
-    engine = EngineSpec().build()
-    root = tmp_path / "cache" / "docs"
-    list(DocCache(root, engine.nlp).pipe(["hoi", "hij neemt mijn geld af"]))
-    files = list(root.rglob("*.spacy"))
+    root = tmp_path / "cache" / "tokens"
+    engine = EngineSpec(token_cache=root).build()
+    list(engine.suggest_many([Conversation("C1", [Turn("bezoeker", "hij neemt mijn geld af")])]))
+    files = list(root.rglob("*.tokens"))
     assert files and all(mode(f) == 0o600 for f in files)
     assert all(mode(d) == 0o700 for d in [root, *[p for p in root.rglob("*") if p.is_dir()]])

@@ -96,8 +96,7 @@ def test_sentences_from_arrays_match_the_spacy_spans():
     """Token and character offsets as spaCy's spans of the same sentences give them (spaCy's
     ``sentencizer`` splits a second pipeline)."""
     from indicators.rules.load import load_patterns
-    from indicators.rules.match import SENTENCE_ENDS
-    from indicators.rules.normalise import build_nlp
+    from indicators.rules.pipeline import SENTENCE_ENDS, Tokeniser, build_nlp
 
     ps = load_patterns()
     nlp, split = build_nlp(None, ps.spelling), build_nlp(None, ps.spelling)
@@ -105,7 +104,7 @@ def test_sentences_from_arrays_match_the_spacy_spans():
     m = ConceptMatcher(ps)
     for text in ["Hallo!! Hoe gaat het?\nGoed.  En jij", "", "   ", "nee...", "ja, dat klopt"]:
         doc, spans = nlp(text), list(split(text).sents)
-        norms, sents, _ = m.analyse(doc, text, True)
+        norms, sents, _ = m.analyse(Tokeniser(nlp).of(doc), text, True)
         assert norms == [t.norm_ for t in doc]
         assert [(s.start, s.end, s.start_char, s.end_char) for s in sents] == [
             (s.start, s.end, s.start_char, s.end_char) for s in spans]
@@ -159,7 +158,7 @@ def test_sentence_hits_equal_the_plain_reading_on_the_bundled_conversations():
 
     from indicators.corpus import read_conversations
     from indicators.rules.load import load_patterns
-    from indicators.rules.normalise import build_nlp
+    from indicators.rules.pipeline import Tokeniser, build_nlp
 
     ps = load_patterns()
     nlp = build_nlp(None, ps.spelling)
@@ -169,8 +168,8 @@ def test_sentence_hits_equal_the_plain_reading_on_the_bundled_conversations():
              for t in c.turns]
     assert len(texts) > 5000
     n_hits = 0
-    for doc, text in zip(nlp.pipe(texts), texts, strict=True):
-        norms, sents, _ = m.analyse(doc, text, True)
+    for tokens, text in zip(Tokeniser(nlp).tokens(texts), texts, strict=True):
+        norms, sents, _ = m.analyse(tokens, text, True)
         for s in sents:
             got = [tuple(h) for h in s.hits]
             assert got == _reference_hits(m, norms, s.start, s.end)

@@ -78,7 +78,7 @@ class EngineSpec:
     patterns: Path | None = None
     spacy_model: str | None = None
     classifier: Path | None = None
-    doc_cache: Path | None = None
+    token_cache: Path | None = None  # a directory (evaluate): indicators.rules.tokencache
 
     def build(self):
         """The engine (the one builder: ``suggest``, ``evaluate``, ``train`` and the batch
@@ -90,7 +90,7 @@ class EngineSpec:
 
         cb = load_codebook()
         engine = RuleEngine(load_patterns(self.patterns, cb), cb, model_name=self.spacy_model,
-                            doc_cache=self.doc_cache)
+                            token_cache=self.token_cache)
         if self.classifier is not None:
             from ..classifier import attach_classifier
 

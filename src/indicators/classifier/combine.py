@@ -82,12 +82,8 @@ class CombinedEngine:
         return self.rules.nlp
 
     @property
-    def doc_cache(self):
-        return getattr(self.rules, "doc_cache", None)
-
-    @doc_cache.setter
-    def doc_cache(self, cache) -> None:
-        self.rules.doc_cache = cache
+    def token_cache(self):
+        return self.rules.token_cache
 
     def suggest(self, conversation: Conversation) -> Suggestion:
         return next(self.suggest_many([conversation]))

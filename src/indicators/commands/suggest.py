@@ -12,13 +12,13 @@ from .common import INTERRUPTED, err, fail, report_skips
 
 
 def build_engine(patterns: Path | None, model: str | None, classifier: Path | None = None,
-                 doc_cache: Path | None = None):
+                 token_cache: Path | None = None):
     """The engine for a command (``EngineSpec.build``, the one builder); unusable patterns,
     models or codebook end the command with the reason."""
     from ..batch import EngineSpec
 
     return build_checked(EngineSpec(patterns=patterns, spacy_model=model, classifier=classifier,
-                                    doc_cache=doc_cache))
+                                    token_cache=token_cache))
 
 
 def build_checked(spec):

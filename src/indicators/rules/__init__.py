@@ -2,9 +2,9 @@
 
 One module per step, in the order a conversation passes them:
 
-- :mod:`.normalise`: the spaCy pipeline (blank ``nl``, chat spellings from
-  ``patterns/spelling.yaml`` as the words' norms); :mod:`.doccache` keeps its Docs between
-  runs;
+- :mod:`.normalise` and :mod:`.pipeline`: the spaCy pipeline (blank ``nl``, chat spellings
+  from ``patterns/spelling.yaml`` as the words' norms) and the tokens the matcher reads;
+  :mod:`.tokencache` keeps them between runs of ``evaluate``;
 - :mod:`.terms`, :mod:`.context_rules`, :mod:`.patterns` and :mod:`.load`: the pattern files
   read, every key checked, into one :class:`~.patterns.PatternSet`;
 - :mod:`.match`: a turn's sentences, concept hits (:mod:`.termindex`, compiled from the

@@ -2,7 +2,8 @@
 
 For each conversation:
 
-1. every turn goes through the spaCy pipeline (``nlp.pipe`` over all turns of a batch);
+1. every turn goes through the spaCy pipeline (``nlp.pipe`` over all turns of a batch), or
+   its tokens come from the token cache (``evaluate``);
 2. the ConceptMatcher finds concept terms per sentence and the context categories (negated,
    hypothetical, fear, plan_wish, past_before) that cover them;
 3. patterns fire on the visitor's own sentences or turns; on a counsellor question the visitor
@@ -26,8 +27,7 @@ from ..suggestion import Evidence, Suggestion
 from .context_values import ContextResolver
 from .fire import Analysed, _Turn, fire
 from .load import load_patterns
-from .match import ConceptMatcher, Sentence
-from .normalise import build_nlp
+from .match import ConceptMatcher, Sentence, TurnTokens
 from .patterns import Pattern, PatternSet
 
 
@@ -40,18 +40,25 @@ class RuleEngine:
         codebook: Codebook | None = None,
         nlp=None,
         model_name: str | None = None,
-        doc_cache=None,
+        token_cache=None,
     ):
         self.codebook = codebook or load_codebook()
         self.ps = patterns or load_patterns(codebook=self.codebook)
-        self.nlp = nlp or build_nlp(model_name, self.ps.spelling)
-        self.matcher = ConceptMatcher(self.ps)
-        if doc_cache is not None and not hasattr(doc_cache, "pipe"):
-            from .doccache import DocCache
+        self.model_name = model_name
+        if nlp is None and model_name:  # a trained pipeline: load it now (is it installed?)
+            from .pipeline import build_nlp
 
-            doc_cache = DocCache(doc_cache, self.nlp)  # a directory
-        # the Doc cache (indicators.rules.doccache.DocCache) this engine reads, or None
-        self.doc_cache = doc_cache
+            nlp = build_nlp(model_name, self.ps.spelling)
+        self._nlp = nlp  # the blank pipeline is made when first needed (a cached run needs none)
+        self._tokeniser = None
+        self.matcher = ConceptMatcher(self.ps)
+        if token_cache is not None and not hasattr(token_cache, "tokens"):
+            from .tokencache import TokenCache, pipeline_id
+
+            token_cache = TokenCache(token_cache, pipeline_id(  # a directory
+                model_name, self.ps.spelling, nlp))
+        # the token cache (indicators.rules.tokencache.TokenCache) this engine reads, or None
+        self.token_cache = token_cache
         self.fact_patterns = [p for p in self.ps.patterns if p.fact]
         # fact patterns whose firing does not depend on other facts, and those it does
         self.fact_free = [p for p in self.fact_patterns
@@ -73,17 +80,38 @@ class RuleEngine:
         }
 
     # ------------------------------------------------------------------ analysis
+    @property
+    def nlp(self):
+        """The spaCy pipeline (made on first use)."""
+        if self._nlp is None:
+            from .pipeline import build_nlp
+
+            self._nlp = build_nlp(None, self.ps.spelling)
+        return self._nlp
+
+    def tokenise(self, texts: list[str], n_process: int = 1, batch_size: int = 256
+                 ) -> list[TurnTokens]:
+        """The tokens of turns through the spaCy pipeline (no cache)."""
+        if self._tokeniser is None:
+            from .pipeline import Tokeniser
+
+            self._tokeniser = Tokeniser(self.nlp)
+        return list(self._tokeniser.tokens(texts, batch_size=batch_size, n_process=n_process))
+
     def analyse(self, conversations: list[Conversation], n_process: int = 1,
                 batch_size: int = 256) -> list[list[_Turn]]:
         texts = [t.text for c in conversations for t in c.turns]
-        docs = (self.doc_cache or self.nlp).pipe(texts, batch_size=batch_size,
-                                                 n_process=n_process)
+        if self.token_cache is not None:
+            tokens = iter(self.token_cache.tokens(
+                texts, lambda ts: self.tokenise(ts, n_process, batch_size)))
+        else:
+            tokens = iter(self.tokenise(texts, n_process, batch_size))
         out: list[list[_Turn]] = []
         for c in conversations:
             turns = []
             for i, t in enumerate(c.turns):
                 norms, sents, answer = self.matcher.analyse(
-                    next(docs), t.text, t.speaker == VISITOR, t.speaker != COUNSELLOR)
+                    next(tokens), t.text, t.speaker == VISITOR, t.speaker != COUNSELLOR)
                 turns.append(_Turn(i, t.speaker, t.text, sents, answer, norms))
             out.append(turns)
         return out

@@ -1,8 +1,9 @@
-"""Find concept terms and context modifiers in a spaCy Doc (one turn).
+"""Find concept terms and context modifiers in a turn's tokens.
 
 Terms are found with a compiled :class:`~indicators.rules.termindex.TermIndex` (each distinct
-word is tested against the pattern terms once per process); token attributes are read from
-the Doc as arrays.
+word is tested against the pattern terms once per process) in a turn's
+:class:`TurnTokens`, which the spaCy pipeline gives (:mod:`.pipeline`) or the token cache
+keeps (:mod:`.tokencache`): this module needs no spaCy.
 """
 
 from __future__ import annotations
@@ -11,33 +12,35 @@ import re
 from itertools import compress
 from typing import NamedTuple
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, ORTH, SENT_START
-from spacy.strings import hash_string
-from spacy.tokens import Doc
-
 from .patterns import PatternSet, Term
 from .termindex import TermIndex
 
-SENTENCE_ENDS = (".", "!", "?", "\n", "…", "?!", "!?")
-_END_ORTHS = frozenset(hash_string(c) for c in SENTENCE_ENDS)
+
+class TurnTokens(NamedTuple):
+    """What the matcher reads of a turn: its tokens' normalised forms, the tokens that start
+    a sentence, each sentence's (start, end) characters in the turn's text, and the turn's
+    first four words (punctuation and spaces skipped) that say how it answers."""
+
+    norms: list[str]
+    starts: list[int]
+    spans: list[tuple[int, int]]
+    head: tuple[str, ...]
 
 
-def sentence_starts(orths: list[int], punct: list[int]) -> list[int]:
-    """The tokens that start a sentence (the first one included), as spaCy's rule-based
-    ``sentencizer`` with ``SENTENCE_ENDS`` sets them: a sentence ends after a token whose text
-    is a sentence end, at the first token after it that is neither punctuation nor an end
-    (``tests/test_nlp.py`` checks that both give the same sentences). ``orths`` and
-    ``punct``: the tokens' ORTH and IS_PUNCT values."""
-    starts = [0]
-    seen_end = False
-    ends = _END_ORTHS
-    for i, o in enumerate(orths):
-        if o in ends:
-            seen_end = True
-        elif seen_end and not punct[i]:
-            starts.append(i)
-            seen_end = False
-    return starts
+def turn_tokens(norms: list[str], starts: list[int], idx: list[int], length: list[int],
+                punct: list[int], space: list[int]) -> TurnTokens:
+    """A turn's :class:`TurnTokens` from its tokens' norms, sentence starts, character
+    offsets and lengths, and punctuation and space flags."""
+    bounds = [*starts, len(norms)]
+    spans = [(idx[a], idx[b - 1] + length[b - 1])
+             for a, b in zip(bounds, bounds[1:], strict=False)]
+    head = []
+    for n, p, sp in zip(norms, punct, space, strict=True):
+        if not p and not sp:
+            head.append(n)
+            if len(head) == 4:
+                break
+    return TurnTokens(norms, starts, spans, tuple(head))
 
 
 class Hit(NamedTuple):
@@ -113,7 +116,6 @@ def with_platform(concepts: frozenset[str]) -> frozenset[str]:
     return got
 
 
-_ATTRS = [NORM, IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]
 _NO_CATS: frozenset[str] = frozenset()
 
 
@@ -138,7 +140,6 @@ class ConceptMatcher:
                 self.kind.append(("end", cat))
         self.index = TermIndex(terms)
         self._term_text = [t.text for t in terms]
-        self._norm_strings: dict[int, str] = {}  # NORM hash -> string
         self._info_of: dict[str, tuple | None] = {}  # token string -> _info
         self._answers: dict[tuple[str, ...], str | None] = {}  # a turn's opening -> kind
         # other-role words mark platforms on either side; "later" words the platforms after them
@@ -156,46 +157,21 @@ class ConceptMatcher:
         self.deny = TermIndex(ps.deny)
         self.unknown = TermIndex(ps.unknown)
 
-    def analyse(self, doc: Doc, text: str, visitor: bool, statements: bool = True
+    def analyse(self, tokens: TurnTokens, text: str, visitor: bool, statements: bool = True
                 ) -> tuple[list[str], list[Sentence], str | None]:
         """A turn's normalised tokens, its sentences with their hits, and (for a visitor
-        turn) how it opens (:meth:`_answer_of`). ``text`` is the turn's text (``doc.text``).
+        turn) how it opens (:meth:`_answer_of`). ``text`` is the turn's text.
         ``statements=False`` (a counsellor's turn): the sentences get their dialogue kind
         (question, summary) and only those that are one get hits, since patterns never read a
-        counsellor's other sentences; nobody reads another speaker's sentence as a question.
-        The sentences are the pipeline's where it sets them (a trained pipeline's parser),
-        else :func:`sentence_starts` splits the turn.
-        Token attributes are read as arrays: no spaCy Token or Span objects are made."""
-        if not len(doc):
+        counsellor's other sentences; nobody reads another speaker's sentence as a question."""
+        norms, starts, spans, head = tokens
+        if not norms:
             return [], [], None
-        norm_h, idx, length, orth, punct, space = doc.to_array(_ATTRS).T.tolist()
-        norms = self._strings_of(norm_h, doc)
-        if doc.has_annotation("SENT_START"):  # a trained pipeline's parser split the turn
-            starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist()) if v == 1 or not i]
-        else:
-            starts = sentence_starts(orth, punct)
-        bounds = [*starts, len(doc)]
         info = self._infos(norms)
-        sents = [self._sentence(norms, info, text, a, b, idx[a], idx[b - 1] + length[b - 1],
-                                statements)
-                 for a, b in zip(bounds, bounds[1:], strict=False)]
-        answer = None
-        if visitor:
-            head = [n for n, p, sp in zip(norms, punct, space, strict=True)
-                    if not p and not sp][:4]
-            answer = self._answer_of(head)
-        return norms, sents, answer
-
-    def _strings_of(self, hashes: list[int], doc: Doc) -> list[str]:
-        known = self._norm_strings
-        try:
-            return [known[h] for h in hashes]
-        except KeyError:
-            strings = doc.vocab.strings
-            for h in hashes:
-                if h not in known:
-                    known[h] = strings[h]
-            return [known[h] for h in hashes]
+        bounds = [*starts, len(norms)]
+        sents = [self._sentence(norms, info, text, a, b, s0, s1, statements)
+                 for a, b, (s0, s1) in zip(bounds, bounds[1:], spans, strict=False)]
+        return norms, sents, self._answer_of(head) if visitor else None
 
     # ------------------------------------------------------------------ concept hits
     def _infos(self, norms: list[str]) -> list[tuple | None]:
@@ -358,21 +334,20 @@ class ConceptMatcher:
                     lo = e + 1
         return lo, hi
 
-    def _answer_of(self, head: list[str]) -> str | None:
+    def _answer_of(self, head: tuple[str, ...]) -> str | None:
         """The answer kind of a turn's first (at most four) words, punctuation skipped
         (cached: "ja", "nee", "ja klopt" open turn after turn)."""
-        key = tuple(head)
-        if key in self._answers:
-            return self._answers[key]
+        if head in self._answers:
+            return self._answers[head]
         kind = None
         if head:
             for k, index in (("unknown", self.unknown), ("deny", self.deny),
                              ("affirm", self.affirm)):
-                found = index.find(head)
+                found = index.find(list(head))
                 if found and found[0][1] == 0:
                     kind = k
                     break
         if len(self._answers) > 100_000:
             self._answers.clear()
-        self._answers[key] = kind
+        self._answers[head] = kind
         return kind

@@ -1,21 +1,16 @@
-"""The Dutch spaCy pipeline: blank ``nl`` + the chat normaliser.
+"""How chat spelling is normalised, for the text and the pattern terms alike.
 
 Chat text is messy (lowercase, missing accents, repeated letters, apostrophes dropped or
-added). The ``indicators_normalizer`` component gives every token a normalised form as
-``token.norm_``; patterns match on that attribute, so "NAAKTFOTO'S", "naaktfotoos" and
-"naaktfotós" all read ``naaktfotos``.
+added). A word's normalised form is what patterns match, so "NAAKTFOTO'S", "naaktfotoos" and
+"naaktfotós" all read ``naaktfotos``. The spaCy pipeline (:mod:`.pipeline`) gives its tokens
+these norms; this module needs no spaCy.
 """
 
-# no `from __future__ import annotations`: spaCy validates factory signatures at run time
+from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
-
-import spacy
-from spacy.attrs import NORM, ORTH
-from spacy.language import Language
-from spacy.tokens import Doc
 
 _REPEAT = re.compile(r"(\w)\1{2,}")
 _APOS = re.compile(r"[’'`´‘]")
@@ -55,58 +50,3 @@ class Normalizer:
 def normalize(text: str) -> str:
     """The normalisation without a spelling map (see :class:`Normalizer`)."""
     return _base(text)
-
-
-@Language.factory("indicators_normalizer", default_config={"spelling": {}})
-def make_normalizer(nlp: Language, name: str, spelling: dict):
-    return ChatNormalizer(nlp, spelling)
-
-
-class ChatNormalizer:
-    """Gives the tokens of the pipeline the normalised chat spelling as ``token.norm_``.
-
-    The norm belongs to the word, so it lives on the vocabulary's lexemes: the component
-    sets it on every lexeme the vocabulary has, makes the vocabulary give it to every
-    lexeme it makes from then on, and gives spaCy's tokenizer exceptions that set a norm
-    themselves ours instead. A Doc then costs nothing more than tokenising. The spelling
-    map is part of the pipeline's config, so the Doc cache's key changes with it.
-    Sentences are not set here: the matcher splits a turn
-    (:func:`~indicators.rules.match.sentence_starts`) unless the pipeline sets sentences
-    itself (a trained pipeline's parser)."""
-
-    def __init__(self, nlp: Language, spelling: dict | None = None):
-        self.normalizer = Normalizer(spelling)
-        norm = self.normalizer.normalize
-        vocab = nlp.vocab
-        vocab.lex_attr_getters[NORM] = norm  # lexemes made from now on
-        for lex in vocab:  # ... and those made already (the tokenizer's exceptions)
-            lex.norm_ = norm(lex.orth_)
-        for key, tokens in (nlp.tokenizer.rules or {}).items():
-            if any(NORM in t for t in tokens):
-                nlp.tokenizer.add_special_case(
-                    key, [{**t, NORM: norm(t[ORTH])} if NORM in t else t for t in tokens])
-
-    def __call__(self, doc: Doc) -> Doc:
-        return doc  # the norms come with the lexemes
-
-
-def build_nlp(model: str | None = None, spelling: dict[str, str] | None = None) -> Language:
-    """The default pipeline, or an installed spaCy pipeline (``--spacy-model``) with our normaliser.
-
-    A trained pipeline keeps its own components; we add the normaliser first. Its parser (or
-    senter) sets the sentences; the matcher splits the others.
-    """
-    if model:
-        try:
-            nlp = spacy.load(model, exclude=["ner"])
-        except OSError as e:
-            raise ValueError(
-                f"spaCy pipeline {model!r} is not installed (pip install it, or omit --spacy-model "
-                "to use the blank Dutch pipeline)"
-            ) from e
-        nlp.add_pipe("indicators_normalizer", first=True,
-                     config={"spelling": dict(spelling or {})})
-        return nlp
-    nlp = spacy.blank("nl")
-    nlp.add_pipe("indicators_normalizer", config={"spelling": dict(spelling or {})})
-    return nlp

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from itertools import compress
 
-from .terms import Term, TokenSpec
+from .terms import Term, TokenSpec, _regex
 
 _CACHE_LIMIT = 500_000  # cached token pairs before the pair cache starts over
 
@@ -255,14 +255,16 @@ class _Wildcards:
     def __init__(self, specs: list[tuple[int, TokenSpec]]):
         self.prefix: dict[str, list[int]] = {}
         self.suffix: dict[str, list[int]] = {}
-        self.tested: list[tuple[int, TokenSpec]] = []
+        tested: dict[object, list[int]] = {}  # a regular expression's fullmatch -> its terms
         for i, spec in specs:
             if spec.kind == "prefix":
                 self.prefix.setdefault(spec.value, []).append(i)
             elif spec.kind == "suffix":
                 self.suffix.setdefault(spec.value, []).append(i)
-            else:
-                self.tested.append((i, spec))
+            else:  # each distinct expression is tested once per token
+                test = _regex(spec.value).fullmatch if spec.kind == "regex" else spec.matches
+                tested.setdefault(test, []).append(i)
+        self.tested = list(tested.items())
         self.prefix_lengths = sorted({len(v) for v in self.prefix})
         self.suffix_lengths = sorted({len(v) for v in self.suffix})
 
@@ -278,5 +280,7 @@ class _Wildcards:
             if k > n:
                 break
             out += self.suffix.get(norm[n - k:], ())
-        out += [i for i, spec in self.tested if spec.matches(norm)]
+        for test, ids in self.tested:
+            if test(norm):
+                out += ids
         return out
