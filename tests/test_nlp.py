@@ -83,16 +83,13 @@ def _both():
     return build_nlp(), theirs
 
 
-def _our_starts(doc):
-    from spacy.attrs import IS_PUNCT, ORTH
-
-    from indicators.rules.pipeline import sentence_starts
-
-    orths, punct = doc.to_array([ORTH, IS_PUNCT]).T.tolist() if len(doc) else ([], [])
-    return sentence_starts(orths, punct) if len(doc) else []
-
-
 _BOTH = _both()
+_OURS = Tokeniser(_BOTH[0])
+
+
+def _our_starts(doc):
+    return _OURS.of(doc).starts if len(doc) else []
+
 _PIECES = ["ik", "Hij", ".", "!", "?", "!?", "?!", "…", "...", "\n", " ", "  ", ",", "-", "\"",
            "(", ")", ":)", "ja", "nee", "15", "mn", "'", "?!?", "!!", "..", "\n\n", "😢"]
 
@@ -101,8 +98,8 @@ _PIECES = ["ik", "Hij", ".", "!", "?", "!?", "?!", "…", "...", "\n", " ", "  "
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=30), st.lists(st.booleans(), max_size=30))
 def test_our_sentencizer_splits_as_spacys(pieces, spaces):
-    """``sentence_starts`` gives the sentences of spaCy's ``sentencizer`` with the same
-    sentence ends."""
+    """The tokeniser's sentences (``turn_tokens``) are those of spaCy's ``sentencizer``
+    with the same sentence ends."""
     text = "".join(p + (" " if sp else "") for p, sp in
                    zip(pieces, spaces + [False] * len(pieces), strict=False))
     ours, theirs = _BOTH

@@ -27,16 +27,33 @@ class TurnTokens(NamedTuple):
     head: tuple[str, ...]
 
 
-def turn_tokens(norms: list[str], starts: list[int], idx: list[int], length: list[int],
-                punct: list[int], space: list[int]) -> TurnTokens:
-    """A turn's :class:`TurnTokens` from its tokens' norms, sentence starts, character
-    offsets and lengths, and punctuation and space flags."""
+def turn_tokens(norms: list[str], orths: list[int], idx: list[int],
+                lex: dict[int, tuple[bool, bool, bool, int]],
+                starts: list[int] | None = None) -> TurnTokens:
+    """A turn's :class:`TurnTokens` from its tokens' norms, ORTH ids and character offsets.
+    ``lex``: per ORTH id of the turn (is punctuation, is space, ends a sentence, length).
+    ``starts``: the sentence starts where the pipeline sets them (a trained pipeline's
+    parser); else a sentence ends after a token that ends one, at the first token after it
+    that is no punctuation, as spaCy's rule-based ``sentencizer`` splits
+    (``tests/test_nlp.py`` checks that both give the same sentences)."""
+    if not norms:
+        return TurnTokens([], [], [], ())
+    info = [lex[o] for o in orths]
+    if starts is None:
+        starts = [0]
+        seen_end = False
+        for i, (punct, _, end, _) in enumerate(info):
+            if end:
+                seen_end = True
+            elif seen_end and not punct:
+                starts.append(i)
+                seen_end = False
     bounds = [*starts, len(norms)]
-    spans = [(idx[a], idx[b - 1] + length[b - 1])
+    spans = [(idx[a], idx[b - 1] + info[b - 1][3])
              for a, b in zip(bounds, bounds[1:], strict=False)]
     head = []
-    for n, p, sp in zip(norms, punct, space, strict=True):
-        if not p and not sp:
+    for n, (punct, space, _, _) in zip(norms, info, strict=True):
+        if not punct and not space:
             head.append(n)
             if len(head) == 4:
                 break

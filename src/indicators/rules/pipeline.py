@@ -11,7 +11,7 @@ so a cached batch (:mod:`.tokencache`) needs no spaCy at all.
 from collections.abc import Iterator
 
 import spacy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, ORTH, SENT_START
+from spacy.attrs import IDX, NORM, ORTH, SENT_START
 from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc
@@ -21,24 +21,6 @@ from .normalise import Normalizer
 
 SENTENCE_ENDS = (".", "!", "?", "\n", "…", "?!", "!?")
 _END_ORTHS = frozenset(hash_string(c) for c in SENTENCE_ENDS)
-
-
-def sentence_starts(orths: list, punct: list) -> list:
-    """The tokens that start a sentence (the first one included), as spaCy's rule-based
-    ``sentencizer`` with ``SENTENCE_ENDS`` sets them: a sentence ends after a token whose text
-    is a sentence end, at the first token after it that is neither punctuation nor an end
-    (``tests/test_nlp.py`` checks that both give the same sentences). ``orths`` and
-    ``punct``: the tokens' ORTH and IS_PUNCT values."""
-    starts = [0]
-    seen_end = False
-    ends = _END_ORTHS
-    for i, o in enumerate(orths):
-        if o in ends:
-            seen_end = True
-        elif seen_end and not punct[i]:
-            starts.append(i)
-            seen_end = False
-    return starts
 
 
 @Language.factory("indicators_normalizer", default_config={"spelling": {}})
@@ -54,7 +36,7 @@ class ChatNormalizer:
     lexeme it makes from then on, and gives spaCy's tokenizer exceptions that set a norm
     themselves ours instead. A Doc then costs nothing more than tokenising. The spelling
     map is part of the pipeline's config, so the token cache's key changes with it.
-    Sentences are not set here: :class:`Tokeniser` splits a turn (:func:`sentence_starts`)
+    Sentences are not set here: :class:`Tokeniser` splits a turn (:func:`~.match.turn_tokens`)
     unless the pipeline sets sentences itself (a trained pipeline's parser)."""
 
     def __init__(self, nlp: Language, spelling: dict = None):
@@ -95,16 +77,21 @@ def build_nlp(model: str = None, spelling: dict = None) -> Language:
     return nlp
 
 
-_ATTRS = [NORM, IDX, LENGTH, ORTH, IS_PUNCT, IS_SPACE]
+_ATTRS = [NORM, ORTH, IDX]
 
 
 class Tokeniser:
     """The :class:`~.match.TurnTokens` of turns, through a spaCy pipeline. Token attributes
-    are read as arrays: no spaCy Token or Span objects are made."""
+    are read as arrays, what belongs to the word (punctuation, space, sentence end, length)
+    once per distinct word: no spaCy Token or Span objects are made."""
 
     def __init__(self, nlp: Language):
         self.nlp = nlp
+        # only a component besides the normaliser (a trained pipeline's parser) can set
+        # sentences
+        self.own_sentences = any(n != "indicators_normalizer" for n in nlp.pipe_names)
         self._strings: dict = {}  # NORM hash -> string
+        self._lex: dict = {}  # ORTH id -> (is punct, is space, ends a sentence, length)
 
     def tokens(self, texts: list, batch_size: int = 256, n_process: int = 1
                ) -> Iterator[TurnTokens]:
@@ -113,16 +100,23 @@ class Tokeniser:
 
     def of(self, doc: Doc) -> TurnTokens:
         """A Doc's tokens: the sentences are the pipeline's where it sets them (a trained
-        pipeline's parser), else :func:`sentence_starts` splits the turn."""
+        pipeline's parser), else :func:`~.match.turn_tokens` splits the turn."""
         if not len(doc):
-            return turn_tokens([], [], [], [], [], [])
-        norm_h, idx, length, orth, punct, space = doc.to_array(_ATTRS).T.tolist()
-        if doc.has_annotation("SENT_START"):
+            return turn_tokens([], [], [], {})
+        norm_h, orth, idx = doc.to_array(_ATTRS).T.tolist()
+        starts = None
+        if self.own_sentences and doc.has_annotation("SENT_START"):
             starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist())
                       if v == 1 or not i]
-        else:
-            starts = sentence_starts(orth, punct)
-        return turn_tokens(self._strings_of(norm_h, doc), starts, idx, length, punct, space)
+        norms = self._strings_of(norm_h, doc)
+        try:
+            return turn_tokens(norms, orth, idx, self._lex, starts)
+        except KeyError:  # a word not seen before
+            for o in orth:
+                if o not in self._lex:
+                    lex = doc.vocab[o]
+                    self._lex[o] = (lex.is_punct, lex.is_space, o in _END_ORTHS, len(lex.orth_))
+            return turn_tokens(norms, orth, idx, self._lex, starts)
 
     def _strings_of(self, hashes: list, doc: Doc) -> list:
         known = self._strings
