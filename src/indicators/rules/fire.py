@@ -246,15 +246,15 @@ class _Pass:
         """The visitor's own sentence, turn or block satisfies the pattern, or completes the
         question it answers."""
         blocked = p.blocked_by
-        whole = self.block if p.scope == "block" else t.sentences
-        use = self.union(whole, blocked)
-        if p.wanted and not (use & p.wanted):
-            # both ways below need a concept of all/any in the unit's own usable words
-            return
+        wanted = p.wanted
         if p.scope != "sentence":
+            whole = self.block if p.scope == "block" else t.sentences
+            use = self.union(whole, blocked)
+            if wanted and not (use & wanted):
+                # both ways below need a concept of all/any in the unit's own usable words
+                return
             self.unit(p, t, whole, None, use, self.union(whole, ()), in_answer)
             return
-        wanted = p.wanted
         for s in t.sentences:  # a sentence's own sets are what union([s]) gives
             use = s.concepts_p(blocked)
             if wanted and use.isdisjoint(wanted):

@@ -68,6 +68,7 @@ class Hit(NamedTuple):
     cats: frozenset[str] = frozenset()  # context categories covering this hit
 
 
+_NO_CATS: frozenset[str] = frozenset()
 _new = tuple.__new__  # _new(Hit, fields): a Hit without the Python-level __new__ call
 
 
@@ -85,9 +86,9 @@ class Sentence:
         self.is_question, self.is_summary = is_question, is_summary
         self.hits = hits if hits is not None else []
         # filled by the first concepts(): the concepts, and the categories of any hit (the
-        # hits are final by then)
-        self._plain: frozenset[str] | None = None
-        self._cats: frozenset[str] = frozenset()
+        # hits are final by then); a sentence made without hits has none
+        self._plain: frozenset[str] | None = None if hits else _NO_CATS
+        self._cats: frozenset[str] = _NO_CATS
         self._cache: dict = {}
         self._pcache: dict = {}
 
@@ -133,7 +134,6 @@ def with_platform(concepts: frozenset[str]) -> frozenset[str]:
     return got
 
 
-_NO_CATS: frozenset[str] = frozenset()
 
 
 class ConceptMatcher:
@@ -228,12 +228,11 @@ class ConceptMatcher:
                   s0: int, s1: int, statements: bool = True) -> Sentence:
         # only a counsellor's sentences are read as questions or summaries
         q, summary = (False, False) if statements else self._dialogue_kind(text[s0:s1])
-        s = Sentence(s0, s1, start, end, q, None, summary)
         if not (statements or q or summary):
-            return s
+            return Sentence(s0, s1, start, end, q, None, summary)
         seg = info[start:end]
         if not any(seg):
-            return s
+            return Sentence(s0, s1, start, end, q, None, summary)
         raw: list[tuple[int, tuple]] = []  # (token, the concepts it is by itself)
         mods: list[tuple[object, int, int]] = []
         starts: list[tuple[int, tuple[int, ...]]] = []
@@ -260,7 +259,7 @@ class ConceptMatcher:
                 else:
                     end_at.append((obj, a))
         if not raw and not longer:
-            return s
+            return Sentence(s0, s1, start, end, q, None, summary)
         if longer:  # in order of start token, then rank; a concept once per span
             every = [(a, r, c, a + 1, t) for a, cs in raw for r, c, t in cs] + longer
             every.sort()  # by (start, rank): no two share both (a rank is one term)
@@ -272,10 +271,9 @@ class ConceptMatcher:
                     found.append((c, a, b, t))
         else:
             found = [(c, a, a + 1, t) for a, cs in raw for _, c, t in cs]
-        if mods:
-            s.hits = self._with_categories(found, mods, info, start, end, end_at)
-        else:
-            s.hits = [_new(Hit, (c, a, b, t, _NO_CATS)) for c, a, b, t in found]
+        hits = self._with_categories(found, mods, info, start, end, end_at) if mods else \
+            [_new(Hit, (c, a, b, t, _NO_CATS)) for c, a, b, t in found]
+        s = Sentence(s0, s1, start, end, q, hits, summary)
         if not self._role.isdisjoint([h[0] for h in found]):
             self._mark_other_role(s)
         return s

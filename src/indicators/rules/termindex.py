@@ -17,6 +17,7 @@ from itertools import compress
 from .terms import Term, TokenSpec, _regex
 
 _CACHE_LIMIT = 500_000  # cached token pairs before the pair cache starts over
+_UNSEEN = object()  # a pair not in the pair cache yet
 
 
 class TermIndex:
@@ -102,7 +103,8 @@ class TermIndex:
     def _pair(self, key: tuple[str, str], multis: tuple[int, ...]):
         """The longer terms starting with ``key`` (two neighbouring token strings): (the
         terms it completes, the set of key specs, key spec -> the terms that go on as (term,
-        token to go on from: 2 after a matched second token, 1 after a gap))."""
+        token to go on from: 2 after a matched second token, 1 after a gap)), or None when
+        there are none."""
         whole: list[int] = []
         rest: dict[int, list[tuple[int, int]]] = {}
         second = key[1]
@@ -120,7 +122,8 @@ class TermIndex:
         if len(self._pairs) > _CACHE_LIMIT:
             self._pairs.clear()
         found = self._pairs[key] = (tuple(whole), frozenset(rest),
-                                    {k: tuple(v) for k, v in rest.items()})
+                                    {k: tuple(v) for k, v in rest.items()}) \
+            if whole or rest else None  # None: no longer term starts with the pair
         return found
 
     def _spec_ok(self, ti: int, k: int, norm: str) -> bool:
@@ -218,9 +221,11 @@ class TermIndex:
             if i + 1 >= end:
                 continue
             key = (norms[i], norms[i + 1])
-            cands = pairs.get(key)
-            if cands is None:
+            cands = pairs.get(key, _UNSEEN)
+            if cands is _UNSEEN:
                 cands = self._pair(key, multis)
+            if cands is None:
+                continue
             whole, keys, rest = cands
             for ti in whole:
                 found.append((i, rank[ti], ti, i + 2))
