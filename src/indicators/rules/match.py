@@ -77,18 +77,22 @@ class Sentence:
     summary; a visitor's sentence is neither) and its concept hits."""
 
     __slots__ = ("start_char", "end_char", "start", "end", "is_question", "is_summary",
-                 "hits", "_plain", "_cats", "_cache", "_pcache")
+                 "hits", "_plain", "_pplain", "_cats", "_cache", "_pcache")
 
     def __init__(self, start_char: int, end_char: int, start: int, end: int,
                  is_question: bool, hits: list[Hit] | None = None, is_summary: bool = False):
         self.start_char, self.end_char = start_char, end_char
         self.start, self.end = start, end  # token indices
         self.is_question, self.is_summary = is_question, is_summary
-        self.hits = hits if hits is not None else []
-        # filled by the first concepts(): the concepts, and the categories of any hit (the
-        # hits are final by then); a sentence made without hits has none
-        self._plain: frozenset[str] | None = None if hits else _NO_CATS
-        self._cats: frozenset[str] = _NO_CATS
+        self.hits = hits if hits is not None else []  # final: the sets below come from them
+        # the concepts (and with PLATFORM where one is a platform), and the categories of
+        # any hit
+        if hits:
+            self._plain = frozenset([h.concept for h in hits])
+            self._pplain = with_platform(self._plain)
+            self._cats = frozenset().union(*[h.cats for h in hits])
+        else:
+            self._plain = self._pplain = self._cats = _NO_CATS
         self._cache: dict = {}
         self._pcache: dict = {}
 
@@ -100,9 +104,6 @@ class Sentence:
     def concepts(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
         """Concepts in the sentence, without hits covered by a ``blocked`` category."""
         plain = self._plain
-        if plain is None:
-            plain = self._plain = frozenset(h.concept for h in self.hits)
-            self._cats = frozenset().union(*(h.cats for h in self.hits))
         if not self._cats:  # most sentences: no hit has a context category
             return plain
         got = self._cache.get(blocked)
@@ -114,6 +115,8 @@ class Sentence:
 
     def concepts_p(self, blocked: tuple[str, ...] = ()) -> frozenset[str]:
         """:meth:`concepts` plus ``PLATFORM`` when one of them is a platform (``P_...``)."""
+        if not self._cats:
+            return self._pplain
         got = self._pcache.get(blocked)
         if got is None:
             got = self._pcache[blocked] = with_platform(self.concepts(blocked))
@@ -273,10 +276,9 @@ class ConceptMatcher:
             found = [(c, a, a + 1, t) for a, cs in raw for _, c, t in cs]
         hits = self._with_categories(found, mods, info, start, end, end_at) if mods else \
             [_new(Hit, (c, a, b, t, _NO_CATS)) for c, a, b, t in found]
-        s = Sentence(s0, s1, start, end, q, hits, summary)
         if not self._role.isdisjoint([h[0] for h in found]):
-            self._mark_other_role(s)
-        return s
+            self._mark_other_role(hits)
+        return Sentence(s0, s1, start, end, q, hits, summary)
 
     def _with_categories(self, found: list[tuple[str, int, int, str]],
                          mods: list[tuple[object, int, int]], info: list, start: int, end: int,
@@ -317,21 +319,21 @@ class ConceptMatcher:
             self._inside is not None and self._inside.search(low) is not None)
         return q, low.startswith(self.summary)
 
-    def _mark_other_role(self, s: Sentence) -> None:
+    def _mark_other_role(self, hits: list[Hit]) -> None:
         """A platform named for another role, or as a later contact, gets the category 'other'."""
-        both = [h.start for h in s.hits if h.concept in self.skip_both]
-        fwd = [h.end for h in s.hits if h.concept in self.skip_forward]
+        both = [h.start for h in hits if h.concept in self.skip_both]
+        fwd = [h.end for h in hits if h.concept in self.skip_forward]
         if not both and not fwd:
             return
         w = self.platform_window
-        own = [h.start for h in s.hits if h.concept in self.own_platform]
-        for i, h in enumerate(s.hits):
+        own = [h.start for h in hits if h.concept in self.own_platform]
+        for i, h in enumerate(hits):
             if any(abs(x - h.start) <= w for x in own):
                 continue  # "ik had een advertentie op sexjobs": where the victim was, not an ad
             if h.concept in self.ps.platform_concepts and (
                     any(abs(x - h.start) <= w for x in both)
                     or any(0 <= h.start - x <= w for x in fwd)):
-                s.hits[i] = Hit(h.concept, h.start, h.end, h.term, h.cats | {"other"})
+                hits[i] = Hit(h.concept, h.start, h.end, h.term, h.cats | {"other"})
 
     @staticmethod
     def _scope(m, a: int, b: int, s0: int, s1: int, ends: dict[str, list[int]]) -> tuple[int, int]:
