@@ -121,5 +121,7 @@ def test_a_pipeline_with_its_own_sentences_keeps_them():
     text = "mn VRIEND, Hij. zegt"
     doc = nlp(text)
     assert [t.norm_ for t in doc] == ["mijn", "vriend", ",", "hij", ".", "zegt"]
-    sents = ConceptMatcher(load_patterns()).analyse(Tokeniser(nlp).of(doc), text, True)[1]
+    tokens = Tokeniser(nlp).of(doc)
+    assert tokens.norms == [t.norm_ for t in doc]  # read from the tokens, not the words
+    sents = ConceptMatcher(load_patterns()).analyse(tokens, text, True)[1]
     assert [text[s.start_char:s.end_char] for s in sents] == ["mn VRIEND,", "Hij. zegt"]

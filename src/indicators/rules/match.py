@@ -27,22 +27,25 @@ class TurnTokens(NamedTuple):
     head: tuple[str, ...]
 
 
-def turn_tokens(norms: list[str], orths: list[int], idx: list[int],
-                lex: dict[int, tuple[bool, bool, bool, int]],
+def turn_tokens(norms: list[str] | None, orths: list[int], idx: list[int],
+                lex: dict[int, tuple[bool, bool, bool, int, str]],
                 starts: list[int] | None = None) -> TurnTokens:
     """A turn's :class:`TurnTokens` from its tokens' norms, ORTH ids and character offsets.
-    ``lex``: per ORTH id of the turn (is punctuation, is space, ends a sentence, length).
+    ``lex``: per ORTH id of the turn (is punctuation, is space, ends a sentence, length,
+    norm); ``norms`` None: each token's norm is its word's.
     ``starts``: the sentence starts where the pipeline sets them (a trained pipeline's
     parser); else a sentence ends after a token that ends one, at the first token after it
     that is no punctuation, as spaCy's rule-based ``sentencizer`` splits
     (``tests/test_nlp.py`` checks that both give the same sentences)."""
-    if not norms:
+    if not orths:
         return TurnTokens([], [], [], ())
     info = [lex[o] for o in orths]
+    if norms is None:
+        norms = [x[4] for x in info]
     if starts is None:
         starts = [0]
         seen_end = False
-        for i, (punct, _, end, _) in enumerate(info):
+        for i, (punct, _, end, _, _) in enumerate(info):
             if end:
                 seen_end = True
             elif seen_end and not punct:
@@ -52,7 +55,7 @@ def turn_tokens(norms: list[str], orths: list[int], idx: list[int],
     spans = [(idx[a], idx[b - 1] + info[b - 1][3])
              for a, b in zip(bounds, bounds[1:], strict=False)]
     head = []
-    for n, (punct, space, _, _) in zip(norms, info, strict=True):
+    for n, (punct, space, _, _, _) in zip(norms, info, strict=True):
         if not punct and not space:
             head.append(n)
             if len(head) == 4:

@@ -78,6 +78,7 @@ def build_nlp(model: str = None, spelling: dict = None) -> Language:
 
 
 _ATTRS = [NORM, ORTH, IDX]
+_WORD_ATTRS = [ORTH, IDX]  # the blank pipeline: a token's norm is its word's
 
 
 class Tokeniser:
@@ -88,10 +89,11 @@ class Tokeniser:
     def __init__(self, nlp: Language):
         self.nlp = nlp
         # only a component besides the normaliser (a trained pipeline's parser) can set
-        # sentences
+        # sentences or give a token a norm other than its word's
         self.own_sentences = any(n != "indicators_normalizer" for n in nlp.pipe_names)
         self._strings: dict = {}  # NORM hash -> string
-        self._lex: dict = {}  # ORTH id -> (is punct, is space, ends a sentence, length)
+        # ORTH id -> (is punct, is space, ends a sentence, length, norm)
+        self._lex: dict = {}
 
     def tokens(self, texts: list, batch_size: int = 256, n_process: int = 1
                ) -> Iterator[TurnTokens]:
@@ -103,19 +105,23 @@ class Tokeniser:
         pipeline's parser), else :func:`~.match.turn_tokens` splits the turn."""
         if not len(doc):
             return turn_tokens([], [], [], {})
-        norm_h, orth, idx = doc.to_array(_ATTRS).T.tolist()
-        starts = None
-        if self.own_sentences and doc.has_annotation("SENT_START"):
-            starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist())
-                      if v == 1 or not i]
-        norms = self._strings_of(norm_h, doc)
+        starts = norms = None
+        if self.own_sentences:
+            norm_h, orth, idx = doc.to_array(_ATTRS).T.tolist()
+            norms = self._strings_of(norm_h, doc)
+            if doc.has_annotation("SENT_START"):
+                starts = [i for i, v in enumerate(doc.to_array(SENT_START).tolist())
+                          if v == 1 or not i]
+        else:
+            orth, idx = doc.to_array(_WORD_ATTRS).T.tolist()
         try:
             return turn_tokens(norms, orth, idx, self._lex, starts)
         except KeyError:  # a word not seen before
             for o in orth:
                 if o not in self._lex:
                     lex = doc.vocab[o]
-                    self._lex[o] = (lex.is_punct, lex.is_space, o in _END_ORTHS, len(lex.orth_))
+                    self._lex[o] = (lex.is_punct, lex.is_space, o in _END_ORTHS,
+                                    len(lex.orth_), lex.norm_)
             return turn_tokens(norms, orth, idx, self._lex, starts)
 
     def _strings_of(self, hashes: list, doc: Doc) -> list:
