@@ -197,17 +197,17 @@ class ContextResolver:
         if not found:
             return self._default(var, rule, facts)
 
-        def score(v: str) -> float:
-            return max((e.score for e in found[v]), default=DEFAULT_SCORE)
-
+        # each value's strongest evidence (a dict, not a closure: a nested function here
+        # would make a reference cycle that only the cycle collector frees)
+        score = {v: max((e.score for e in es), default=DEFAULT_SCORE) for v, es in found.items()}
         if var.multi:
             dropped = {x for v in found for x in rule.drops.get(v, ())}
             values = [v for v in var.value_ids if v in found and v not in dropped]
-            return {"value": values, "score": min(score(v) for v in values),
+            return {"value": values, "score": min(score[v] for v in values),
                     "evidence": [e for v in values for e in found[v][:2]]}
         ranked = [v for v in rule.priority if v in found]
-        value = ranked[0] if ranked else max(found, key=score)
-        return {"value": value, "score": score(value), "evidence": found[value][:3]}
+        value = ranked[0] if ranked else max(found, key=score.__getitem__)
+        return {"value": value, "score": score[value], "evidence": found[value][:3]}
 
     @staticmethod
     def _default(var: ContextVariable, rule: VariableRule, facts: set[str]) -> dict[str, Any]:

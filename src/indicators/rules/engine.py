@@ -45,11 +45,11 @@ class RuleEngine:
         self.codebook = codebook or load_codebook()
         self.ps = patterns or load_patterns(codebook=self.codebook)
         self.model_name = model_name
-        if nlp is None and model_name:  # a trained pipeline: load it now (is it installed?)
-            from .pipeline import build_nlp
+        if nlp is None and (model_name or token_cache is None):
+            from .pipeline import build_nlp  # (is a trained pipeline installed?)
 
             nlp = build_nlp(model_name, self.ps.spelling)
-        self._nlp = nlp  # the blank pipeline is made when first needed (a cached run needs none)
+        self._nlp = nlp  # with a token cache, the blank pipeline is made when first needed
         self._tokeniser = None
         self.matcher = ConceptMatcher(self.ps)
         if token_cache is not None and not hasattr(token_cache, "tokens"):
