@@ -14,7 +14,7 @@
    process). The ratios compare equal work and resources: the first ``--baseline-n``
    conversations (default 2000), one process each, by CPU time (wall-clock time on a shared
    machine is noisy; it is printed beside). Tokenising and our ``suggest`` run alternately
-   ``--repeat`` times (default 3) and each side's fastest run counts: this machine's speed
+   ``--repeat`` times (default 5) and each side's fastest run counts: this machine's speed
    drifts by up to a third within a minute. ``ratio ours/SpanRuler`` comes first (on the
    first ``--spanruler-n`` conversations, default 200: that baseline runs at a few
    conversations a second); the last line is ``ratio ours/tokenise: X.XX``, our ``suggest``
@@ -212,8 +212,8 @@ def main() -> None:
     ap.add_argument("--baseline-n", type=int, default=2000,
                     help="conversations for the ratio run (baseline and ours, 1 process each; "
                     "default 2000)")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="alternating runs of the ratio's two sides (default 3; the fastest "
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="alternating runs of the ratio's two sides (default 5; the fastest "
                          "of each counts)")
     ap.add_argument("--spanruler-n", type=int, default=200,
                     help="conversations for the slow SpanRuler baseline and its ratio "
