@@ -11,6 +11,10 @@ $(BIN)/indicators: pyproject.toml setup.py $(COMPILED)
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
+	# deduce (the PII guard of doccano push) builds its lookup cache in the venv on first load
+	# (about 80 s): once here, not in the first test run
+	ls $(VENV)/lib/python3*/site-packages/deduce/data/lookup/cache/lookup_structs.pickle >/dev/null 2>&1 \
+		|| $(BIN)/python -c "from indicators.doccano.pii import _deduce; _deduce()"
 	touch $(BIN)/indicators
 
 # doccano 1.8.4 in its own environment (.doccano/venv): coders' server and the server tests
