@@ -44,7 +44,6 @@ class RuleEngine:
     ):
         self.codebook = codebook or load_codebook()
         self.ps = patterns or load_patterns(codebook=self.codebook)
-        self.model_name = model_name
         if nlp is None and (model_name or token_cache is None):
             from .pipeline import build_nlp  # (is a trained pipeline installed?)
 
@@ -82,7 +81,7 @@ class RuleEngine:
     # ------------------------------------------------------------------ analysis
     @property
     def nlp(self):
-        """The spaCy pipeline (made on first use)."""
+        """The spaCy pipeline (with a token cache: made on first use)."""
         if self._nlp is None:
             from .pipeline import build_nlp
 
