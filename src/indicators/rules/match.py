@@ -140,8 +140,6 @@ def with_platform(concepts: frozenset[str]) -> frozenset[str]:
     return got
 
 
-
-
 class ConceptMatcher:
     """Concept hits per sentence with their ConText-style modifier categories."""
 

@@ -90,7 +90,7 @@ class Tokeniser:
         self.nlp = nlp
         # only a component besides the normaliser (a trained pipeline's parser) can set
         # sentences or give a token a norm other than its word's
-        self.own_sentences = any(n != "indicators_normalizer" for n in nlp.pipe_names)
+        self.other_components = any(n != "indicators_normalizer" for n in nlp.pipe_names)
         self._strings: dict = {}  # NORM hash -> string
         # ORTH id -> (is punct, is space, ends a sentence, length, norm)
         self._lex: dict = {}
@@ -106,7 +106,7 @@ class Tokeniser:
         if not len(doc):
             return turn_tokens([], [], [], {})
         starts = norms = None
-        if self.own_sentences:
+        if self.other_components:
             norm_h, orth, idx = doc.to_array(_ATTRS).T.tolist()
             norms = self._strings_of(norm_h, doc)
             if doc.has_annotation("SENT_START"):
